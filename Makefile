@@ -1,0 +1,58 @@
+# Harbor: `make run` serves a development instance, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEV := HARBOR_ENV=development
+
+.PHONY: run test test-postgres bench lint install clean-dev messages
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "Harbor needs Python 3.12 or newer (found $$($(PYTHON) --version)). With pyenv, .python-version asks for 3.13."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	@touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $@; else echo "npm not found: accessibility checks (axe-core) will be skipped."; fi
+
+run: install
+	$(DEV) $(PY) manage.py migrate --verbosity 0
+	$(DEV) $(PY) manage.py demo
+	@echo
+	@echo "Harbor is starting on http://127.0.0.1:$(PORT)/"
+	@echo "  Reporter form:   http://127.0.0.1:$(PORT)/report/"
+	@echo "  Staff dashboard: http://127.0.0.1:$(PORT)/staff/  (log in with a demo account above)"
+	@echo "  Background tasks run in a worker started alongside (log: var/worker.log)."
+	@echo "Press Ctrl-C to stop."
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(DEV) $(PY) manage.py db_worker --queue-name '*' > var/worker.log 2>&1 & \
+	  $(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install node_modules/.installed
+	@if ! command -v chromium >/dev/null && [ ! -x /usr/bin/chromium ]; then \
+	  echo "Chromium is not installed: browser tests will be skipped. Install it with: sudo apt-get install chromium"; fi
+	$(PY) -m pytest -p no:cacheprovider -n 2 --dist loadgroup $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure"; exit 1; fi; exit $$status
+
+test-postgres: install node_modules/.installed
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(MAKE) test
+
+bench: install
+	$(PY) bench/run.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	HARBOR_ENV=test $(VENV)/bin/mypy
+
+messages: install
+	$(DEV) $(PY) manage.py makemessages -l es --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests --ignore=bench
+	$(DEV) $(PY) manage.py compilemessages --ignore=.venv
+
+clean-dev:
+	rm -rf var/harbor.sqlite3* var/dev-secrets.json

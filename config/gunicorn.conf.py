@@ -1,0 +1,14 @@
+# Production gunicorn settings. Access logs are off: an access log is a list of
+# client addresses and times, exactly what a subpoena or a thief would want.
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+accesslog = None
+errorlog = "-"
+loglevel = "warning"
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+limit_request_line = 4094
+limit_request_fields = 100

@@ -1,0 +1,317 @@
+"""Harbor settings, read from the environment and failing closed.
+
+HARBOR_ENV chooses the mode: ``production`` (the default, so a forgotten
+variable never silently weakens a real deployment), ``development`` (``make
+run``: SQLite, generated secrets kept in var/dev-secrets.json) or ``test``
+(pytest: fixed throwaway secrets, fast key derivation).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+from config.env import ConfigError, env, envbool, envint, envlist, required
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+HARBOR_ENV = env("HARBOR_ENV", "production")
+if HARBOR_ENV not in ("production", "development", "test"):
+    raise ConfigError(f"HARBOR_ENV must be production, development or test, not {HARBOR_ENV!r}")
+DEVELOPMENT = HARBOR_ENV == "development"
+TESTING = HARBOR_ENV == "test"
+
+
+def _dev_secrets() -> dict[str, str]:
+    """Create once, then reuse, the secrets of a development checkout.
+
+    Regenerating them at each start would make yesterday's reports unreadable.
+    """
+    path = BASE_DIR / "var" / "dev-secrets.json"
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    path.parent.mkdir(exist_ok=True)
+    values = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "HARBOR_RECEIPT_PEPPER": secrets.token_hex(32),
+    }
+    path.write_text(json.dumps(values), encoding="utf-8")
+    path.chmod(0o600)
+    return values
+
+
+if DEVELOPMENT:
+    _defaults = _dev_secrets()
+elif TESTING:
+    # Throwaway values for the test suite only; production never reads these.
+    _defaults = {"SECRET_KEY": "test-only-secret-key-" + "x" * 40, "HARBOR_RECEIPT_PEPPER": "11" * 32}
+else:
+    _defaults = {}
+
+SECRET_KEY = env("SECRET_KEY") or _defaults.get("SECRET_KEY") or required("SECRET_KEY")
+HARBOR_RECEIPT_PEPPER = (
+    env("HARBOR_RECEIPT_PEPPER") or _defaults.get("HARBOR_RECEIPT_PEPPER") or required("HARBOR_RECEIPT_PEPPER")
+)
+
+DEBUG = envbool("DEBUG", DEVELOPMENT)
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if (DEVELOPMENT or TESTING) else [])
+if not ALLOWED_HOSTS:
+    raise ConfigError("ALLOWED_HOSTS is not set; name the host names Harbor answers to.")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_tasks_db",
+    "vault",
+    "audit",
+    "intake",
+    "casework",
+    "referrals",
+]
+# `make bench` only: a plaintext twin of the intake to measure encryption against.
+HARBOR_BENCH_BASELINE = envbool("HARBOR_BENCH_BASELINE", False)
+if HARBOR_BENCH_BASELINE:
+    INSTALLED_APPS.append("bench.baseline")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "config.middleware.PrivacyHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "casework.middleware.StaffSessionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so its 413 page gets every header above (CSP, X-Frame-Options);
+    # nothing above reads the body before a view asks for it.
+    "config.middleware.RequestSizeLimitMiddleware",
+    "config.middleware.ServiceUnavailableMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "config.context_processors.harbor",
+                "config.context_processors.language_links",
+                "casework.context_processors.staff_nav",
+            ],
+        },
+    },
+]
+
+_default_db = f"sqlite:///{BASE_DIR / 'var' / 'harbor.sqlite3'}"
+DATABASE_URL = env("DATABASE_URL") or (_default_db if (DEVELOPMENT or TESTING) else None)
+if not DATABASE_URL:
+    raise ConfigError("DATABASE_URL is not set; production runs on PostgreSQL (docs/operations.md).")
+# Persistent connections are checked before each request reuses them: after PostgreSQL
+# restarts, a worker that sat idle through it would otherwise answer its next
+# submission with "try again" (bench/load.py found it; docs/benchmarks.md).
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    (BASE_DIR / "var").mkdir(exist_ok=True)
+    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache holds only rate-limit counters under short-lived keyed hashes.
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never outside tests
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env("TIME_ZONE", "America/Los_Angeles")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("STATIC_ROOT") or BASE_DIR / "var" / "static")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if (DEVELOPMENT or TESTING)
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEVELOPMENT or TESTING
+WHITENOISE_AUTOREFRESH = DEVELOPMENT or TESTING
+if DEVELOPMENT or TESTING:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Uploads stay in memory, never in a temporary file on disk (decrypted photos
+# must not touch the disk). intake.uploads bounds each file and the count.
+FILE_UPLOAD_HANDLERS = ["intake.uploads.BoundedMemoryUploadHandler"]
+HARBOR_MAX_IMAGE_BYTES = envint("HARBOR_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+HARBOR_MAX_IMAGES = envint("HARBOR_MAX_IMAGES", 4)
+FILE_UPLOAD_MAX_MEMORY_SIZE = HARBOR_MAX_IMAGE_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("HARBOR_MAX_FIELDS_BYTES", 8 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+HARBOR_MAX_REQUEST_BYTES = envint(
+    "HARBOR_MAX_REQUEST_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + HARBOR_MAX_IMAGES * HARBOR_MAX_IMAGE_BYTES
+)
+
+LOGIN_URL = "/staff/login/"
+LOGIN_REDIRECT_URL = "/staff/"
+OTP_TOTP_ISSUER = env("HARBOR_OTP_ISSUER", "Harbor")
+HARBOR_LOCKOUT_ATTEMPTS = envint("HARBOR_LOCKOUT_ATTEMPTS", 5)
+HARBOR_LOCKOUT_SECONDS = envint("HARBOR_LOCKOUT_SECONDS", 15 * 60)
+HARBOR_IDLE_SECONDS = 15 * 60
+
+# Sessions are for staff only; the anonymous surface never starts one.
+SESSION_COOKIE_AGE = 15 * 60  # idle timeout: every request slides it
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+LANGUAGE_COOKIE_SAMESITE = "Strict"
+
+SECURE = not (DEVELOPMENT or TESTING) and envbool("HARBOR_HTTPS", True)
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = SECURE and envbool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 63072000 if SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_HSTS_PRELOAD = SECURE
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("HARBOR_BEHIND_PROXY", False) else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# "same-origin", not "no-referrer": nothing reaches another site, but browsers send
+# "Origin: null" on every POST under no-referrer, and Django's CSRF check refuses
+# it, so no form could be sent (tests/browser found this).
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],  # Bootstrap draws checkboxes with data: SVG
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+
+# Exception reports and logs carry neither client addresses nor form content.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.logging.NoContentExceptionReporterFilter"
+ADMINS: list[tuple[str, str]] = []
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "no_client": {"()": "config.logging.NoClientDataFilter"},
+        "no_template_context": {"()": "config.logging.NoTemplateContextFilter"},
+    },
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_client"], "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # The development server's request lines and django.request's records
+        # reference the request; the filter strips it. Warnings only.
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # At DEBUG its tracebacks carry the template context (report content).
+        "django.template": {"filters": ["no_template_context"]},
+        # Pillow logs every EXIF tag of an upload at DEBUG (GPS, owner, serial).
+        "PIL": {"level": "INFO"},
+    },
+}
+
+# Harbor's own settings.
+HARBOR_SITE_TITLE = env("HARBOR_SITE_TITLE", "Harbor")
+HARBOR_QUICK_EXIT_URL = env("HARBOR_QUICK_EXIT_URL", "https://www.google.com/search?q=weather+today")
+HARBOR_ORG_NAME = env("HARBOR_ORG_NAME", "")  # e.g. "St. James Infirmary"; empty: "trained advocates"
+# Seconds a person must spend on the form before it may be sent (bots are faster).
+HARBOR_MIN_FORM_SECONDS = envint("HARBOR_MIN_FORM_SECONDS", 0 if TESTING else 4)
+# How long a filled-in form waiting on the confirmation page stays valid.
+HARBOR_DRAFT_MAX_AGE = envint("HARBOR_DRAFT_MAX_AGE", 3 * 3600)
+# How long a page opened with a receipt stays usable before the receipt is asked again.
+HARBOR_CHECK_MAX_AGE = envint("HARBOR_CHECK_MAX_AGE", 30 * 60)
+# Rate limits: (count, seconds). Keyed by an hourly-rotating keyed hash of the
+# client address, held only in the cache. Behind an onion service every client
+# is 127.0.0.1: set HARBOR_RATE_LIMIT_BY_ADDRESS=False there; global limits stay.
+HARBOR_RATE_LIMIT_BY_ADDRESS = envbool("HARBOR_RATE_LIMIT_BY_ADDRESS", True)
+HARBOR_RATE_SUBMIT = (envint("HARBOR_RATE_SUBMIT", 10), 3600)
+HARBOR_RATE_CHECK_FAIL = (envint("HARBOR_RATE_CHECK_FAIL", 10), 900)
+HARBOR_RATE_CHECK_FAIL_GLOBAL = (envint("HARBOR_RATE_CHECK_FAIL_GLOBAL", 600), 60)
+HARBOR_RATE_SUBMIT_GLOBAL = (envint("HARBOR_RATE_SUBMIT_GLOBAL", 600), 60)
+HARBOR_TRUSTED_PROXY_HEADER = env("HARBOR_TRUSTED_PROXY_HEADER")  # e.g. HTTP_X_REAL_IP behind nginx
+
+# Organisation key rotation: the old key is retired no sooner than this after rotation (each
+# server trusts its copy of the active key for 30 s); re-wraps run in the request when the cache
+# is per-process (no worker could read the one-time key), in the worker otherwise.
+HARBOR_ROTATION_GRACE_SECONDS = envint("HARBOR_ROTATION_GRACE_SECONDS", 60)
+_rewrap_inline = env("HARBOR_REWRAP_INLINE")
+HARBOR_REWRAP_INLINE = None if _rewrap_inline is None else envbool("HARBOR_REWRAP_INLINE", False)
+
+# Argon2id cost for staff key encryption (RFC 9106 "second recommended" by default).
+HARBOR_ARGON2 = {
+    "memory_cost": envint("HARBOR_ARGON2_MEMORY_KIB", 8 if TESTING else 65536),
+    "iterations": envint("HARBOR_ARGON2_ITERATIONS", 1 if TESTING else 3),
+    "lanes": envint("HARBOR_ARGON2_LANES", 1 if TESTING else 4),
+}

@@ -1,0 +1,30 @@
+"""System checks for the anonymous surface's invariants."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+
+@register()
+def check_logging_scrubbed(app_configs, **kwargs):
+    """Every log handler must carry the filter that drops client data."""
+    errors = []
+    for name, handler in settings.LOGGING.get("handlers", {}).items():
+        if "no_client" not in handler.get("filters", []):
+            errors.append(
+                Error(
+                    f"Logging handler {name!r} lacks the 'no_client' filter; it could record client addresses.",
+                    id="harbor.E010",
+                )
+            )
+    return errors
+
+
+@register()
+def check_uploads_in_memory(app_configs, **kwargs):
+    if settings.FILE_UPLOAD_HANDLERS != ["intake.uploads.BoundedMemoryUploadHandler"]:
+        return [
+            Error("Uploads must stay in memory (intake.uploads.BoundedMemoryUploadHandler only).", id="harbor.E011")
+        ]
+    return []

@@ -1,0 +1,118 @@
+"""The intake's window on the policy engine: previews, protections, rights.
+
+policy/ decides; this module only loads its data once per process and turns
+its output into what the reporter's pages show.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import cache
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from policy.assess import assess, rights_summary
+from policy.errors import PolicyError
+from policy.packs import default_packs
+from policy.profiles import default_profiles
+from policy.referral import Referral, build_referral
+
+RECIPIENT_TITLES = {
+    "victim_services": _("Victim services"),
+    "health_org": _("A health or community organisation"),
+    "police_via_advocate": _("The police, through an advocate"),
+    "peer_alert": _("Anonymous safety warning to other workers"),
+}
+
+GENERALISED_LABELS = {
+    ("perp_relationship", "known_person"): _("Someone they knew"),
+    ("incident_time", "night"): _("At night (midnight to 6 am)"),
+    ("incident_time", "morning"): _("In the morning (6 am to noon)"),
+    ("incident_time", "afternoon"): _("In the afternoon (noon to 6 pm)"),
+    ("incident_time", "evening"): _("In the evening (6 pm to midnight)"),
+}
+
+
+@cache
+def packs():
+    return tuple(default_packs())
+
+
+@cache
+def profiles():
+    return default_profiles()
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def build(data: dict[str, Any], profile_id: str, lang: str) -> Referral:
+    """Build what ``profile_id`` would receive from a report; raise PolicyError if it may not."""
+    return build_referral(
+        data, profiles()[profile_id], packs(), on_date=today(), lang=lang if lang in ("en", "es") else "en"
+    )
+
+
+def display_field(field_id: str, kind: str, value: Any) -> str:
+    """Return one referral field's value in the words the form used."""
+    from intake.presenters import display_value
+
+    if kind == "week" and isinstance(value, str):
+        try:
+            year, week = value.split("-W")
+            monday = datetime.date.fromisocalendar(int(year), int(week), 1)
+            from django.utils.formats import date_format
+
+            return str(_("The week of %(date)s")) % {"date": date_format(monday, "DATE_FORMAT")}
+        except ValueError:
+            return value
+    if isinstance(value, str) and (field_id, value) in GENERALISED_LABELS:
+        return str(GENERALISED_LABELS[(field_id, value)])
+    if isinstance(value, (list, tuple)):
+        value = list(value)
+    return display_value(field_id, value)
+
+
+def referral_rows(referral: Referral | dict) -> list[tuple[str, str]]:
+    """Return (label, text) rows of a referral, in the order the policy put them."""
+    from intake.forms import ReportForm
+
+    fields = referral.to_dict()["fields"] if isinstance(referral, Referral) else referral["fields"]
+    return [
+        (str(ReportForm.base_fields[f["id"]].label), display_field(f["id"], f["kind"], f["value"]))
+        for f in fields
+        if f["id"] in ReportForm.base_fields
+    ]
+
+
+def previews(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+    """For each recipient the reporter chose, exactly what they would receive."""
+    out = []
+    for consent in data.get("consent", []):
+        if consent not in profiles():
+            continue
+        try:
+            referral = build(data, consent, lang)
+        except PolicyError:
+            continue
+        out.append({"id": consent, "title": RECIPIENT_TITLES.get(consent, consent), "rows": referral_rows(referral)})
+    return out
+
+
+def protections(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
+    """Which protections apply to what was reported, in plain words for the reporter."""
+    if not data.get("crime_types"):
+        return []
+    result = assess(data, packs(), today())
+    return [
+        {"kind": line.kind, "status": line.status, "text": line.text, "certain": line.certainty == "confirmed"}
+        for line in result.for_reporter(lang if lang in ("en", "es") else "en")
+    ]
+
+
+def rights(lang: str):
+    """The know-your-rights summary of the packs in force today."""
+    return rights_summary(packs(), today(), lang if lang in ("en", "es") else "en")

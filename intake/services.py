@@ -1,0 +1,277 @@
+"""Storing and opening reports. Views call these; only vault/ touches keys."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.services import record
+from intake.choices import FORM_SECTIONS
+from intake.models import Attachment, AttachmentChunk, Message, Report, Section, SpentDraft
+from intake.signals import consent_changed, report_withdrawn
+from vault import envelope, receipts, tokens
+from vault.custody import active_org_key
+from vault.exceptions import DecryptionError, InvalidReceiptError
+
+DRAFT = "draft"
+PHOTOS = "photos"
+CHECK = "check"
+
+
+class ReplayedDraft(Exception):
+    """This confirmation was already sent once."""
+
+
+class ReportNotFound(Exception):
+    """No report opens with this receipt (or it was erased). Same answer either way."""
+
+
+def _pepper() -> bytes:
+    return bytes.fromhex(settings.HARBOR_RECEIPT_PEPPER)
+
+
+def _hour(now=None):
+    return (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
+
+
+# --- drafts: what the reporter wrote, carried by their browser until they confirm
+
+
+def seal_draft(data: dict[str, Any], photos: list[bytes], lang: str) -> str:
+    """Seal a filled-in report into a token for the confirmation page."""
+    payload = {
+        "v": 1,
+        "nonce": secrets.token_hex(16),
+        "lang": lang,
+        "data": data,
+        "photos": [base64.b64encode(p).decode() for p in photos],
+    }
+    return tokens.seal(settings.SECRET_KEY, DRAFT, json.dumps(payload).encode())
+
+
+@dataclass
+class Draft:
+    nonce: str
+    lang: str
+    data: dict[str, Any]
+    photos: list[bytes]
+
+
+def unseal_draft(token: str) -> Draft:
+    """Open a draft token; raise DecryptionError or ExpiredTokenError."""
+    raw, _ = tokens.unseal(settings.SECRET_KEY, DRAFT, token, settings.HARBOR_DRAFT_MAX_AGE)
+    payload = json.loads(raw)
+    return Draft(payload["nonce"], payload["lang"], payload["data"], [base64.b64decode(p) for p in payload["photos"]])
+
+
+def seal_photos(photos: list[bytes]) -> str:
+    """Seal already processed photos so a form shown again does not lose them."""
+    if not photos:
+        return ""
+    return tokens.seal(settings.SECRET_KEY, PHOTOS, json.dumps([base64.b64encode(p).decode() for p in photos]).encode())
+
+
+def unseal_photos(token: str) -> list[bytes]:
+    if not token:
+        return []
+    raw, _ = tokens.unseal(settings.SECRET_KEY, PHOTOS, token, settings.HARBOR_DRAFT_MAX_AGE)
+    return [base64.b64decode(p) for p in json.loads(raw)]
+
+
+# --- submission
+
+
+def summary_of(data: dict[str, Any], photo_count: int) -> dict[str, Any]:
+    """Return what the queue and statistics need, as its own encrypted section."""
+    urgent = (
+        data.get("safe_now") == "no"
+        or data.get("reporter_under_18") == "yes"
+        or bool({"trafficking", "kidnapping"} & set(data.get("crime_types", [])))
+    )
+    return {
+        "crime_types": data.get("crime_types", []),
+        "role": data.get("role", ""),
+        "needs": data.get("needs", []),
+        "safe_now": data.get("safe_now", ""),
+        "injured": data.get("injured", ""),
+        "under_18": data.get("reporter_under_18") == "yes",
+        "urgent": urgent,
+        "photos": photo_count,
+    }
+
+
+def sections_of(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Split report fields into their sections; a section with nothing in it is omitted."""
+    out: dict[str, dict[str, Any]] = {}
+    for section, names in FORM_SECTIONS.items():
+        values = {name: data[name] for name in names if name in data}
+        if values:
+            out[section] = values
+    return out
+
+
+def submit(draft: Draft) -> tuple[Report, str]:
+    """Store a confirmed draft encrypted; return the report and its new receipt.
+
+    All or nothing: the report, its sections, photos and the spent-draft
+    marker are written in one transaction, so a failure leaves no trace. A
+    replayed draft collides on the spent-draft digest and stores nothing.
+    """
+    digest = hashlib.sha256(b"harbor/v1/draft-nonce" + draft.nonce.encode()).hexdigest()
+    try:
+        with transaction.atomic():
+            return _store(draft, digest)
+    except IntegrityError:
+        if SpentDraft.objects.filter(digest=digest).exists():
+            raise ReplayedDraft from None
+        raise
+
+
+def _store(draft: Draft, digest: str) -> tuple[Report, str]:
+    SpentDraft.objects.create(digest=digest)
+    org_key = active_org_key()
+    receipt = receipts.generate()
+    dek = envelope.new_dek()
+    report = Report(received_at=_hour(), org_key=org_key, schema_version=envelope.SCHEMA_VERSION)
+    rid = report.id
+    report.lookup_id = receipts.lookup_id(receipt, _pepper()).hex()
+    report.dek_org_wrap = envelope.wrap_dek_to_org(dek, rid, bytes(org_key.public_key))
+    report.dek_receipt_wrap = envelope.wrap_dek_to_receipt(dek, rid, receipts.reporter_key(receipt))
+    report.save(force_insert=True)
+
+    sections = sections_of(draft.data)
+    sections["summary"] = summary_of(draft.data, len(draft.photos))
+    sections["summary"]["lang"] = draft.lang
+    sections.setdefault("consent", {"consent": ["record_only"]})
+    Section.objects.bulk_create(
+        Section(report=report, name=name, blob=envelope.encrypt_json(dek, rid, name, values))
+        for name, values in sections.items()
+    )
+    for photo in draft.photos:
+        item = secrets.token_hex(8)
+        chunks = envelope.encrypt_chunks(dek, rid, item, photo)
+        attachment = Attachment.objects.create(report=report, item=item, chunk_count=len(chunks))
+        AttachmentChunk.objects.bulk_create(
+            AttachmentChunk(attachment=attachment, index=i, blob=blob) for i, blob in enumerate(chunks)
+        )
+    return report, receipt
+
+
+# --- coming back with a receipt
+
+
+@dataclass
+class OpenedReport:
+    """A report opened by its receipt holder, with its data key in memory only."""
+
+    report: Report
+    dek: bytes = field(repr=False)
+    receipt: str = field(repr=False)
+
+    def section(self, name: str) -> dict[str, Any]:
+        obj = self.report.sections.filter(name=name).first()
+        if obj is None:
+            return {}
+        return envelope.decrypt_json(self.dek, self.report.id, name, bytes(obj.blob))
+
+    def messages(self) -> list[dict[str, Any]]:
+        out = []
+        for msg in self.report.messages.all():
+            body = envelope.decrypt_json(self.dek, self.report.id, "messages", bytes(msg.blob), item=str(msg.pk))
+            out.append({"author": msg.author, "kind": msg.kind, "at": msg.created_at, "text": body["text"]})
+        return out
+
+    def photos(self) -> int:
+        return self.report.attachments.count()
+
+
+# A wrap of a random key, opened when no report matched, so a wrong receipt
+# costs about the same time as a right one.
+_DUMMY_KEY = receipts.reporter_key(receipts.generate())
+_DUMMY_WRAP = envelope.wrap_dek_to_receipt(envelope.new_dek(), "0" * 32, _DUMMY_KEY)
+
+
+def open_with_receipt(typed: str) -> OpenedReport:
+    """Open a report by receipt; raise InvalidReceiptError (typo) or ReportNotFound."""
+    receipt = receipts.normalize(typed)
+    lookup = receipts.lookup_id(receipt, _pepper()).hex()
+    report = Report.objects.filter(lookup_id=lookup).first()
+    key = receipts.reporter_key(receipt)
+    if report is None or report.dek_receipt_wrap is None:
+        with contextlib.suppress(DecryptionError):
+            envelope.unwrap_dek_with_receipt(_DUMMY_WRAP, "0" * 32, key)
+        raise ReportNotFound
+    try:
+        dek = envelope.unwrap_dek_with_receipt(bytes(report.dek_receipt_wrap), report.id, key)
+    except DecryptionError:
+        raise ReportNotFound from None
+    return OpenedReport(report=report, dek=dek, receipt=receipt)
+
+
+def seal_check(opened: OpenedReport) -> str:
+    """Seal the receipt for the next page of /check/, for HARBOR_CHECK_MAX_AGE seconds."""
+    return tokens.seal(settings.SECRET_KEY, CHECK, opened.receipt.encode())
+
+
+def open_with_check_token(token: str) -> OpenedReport:
+    """Re-open a report from a check token; raise DecryptionError, ExpiredTokenError or ReportNotFound."""
+    raw, _ = tokens.unseal(settings.SECRET_KEY, CHECK, token, settings.HARBOR_CHECK_MAX_AGE)
+    try:
+        return open_with_receipt(raw.decode("ascii"))
+    except InvalidReceiptError:
+        raise ReportNotFound from None
+
+
+@transaction.atomic
+def add_reporter_message(opened: OpenedReport, text: str, kind: str = "message") -> Message:
+    """Append the reporter's message or added details, encrypted under the report key."""
+    msg = Message.objects.create(
+        report=opened.report, author=Message.Author.REPORTER, kind=kind, created_at=_hour(), blob=b""
+    )
+    msg.blob = envelope.encrypt_json(opened.dek, opened.report.id, "messages", {"text": text}, item=str(msg.pk))
+    msg.save(update_fields=["blob"])
+    if opened.report.status in (Report.Status.WAITING, Report.Status.CLOSED):
+        opened.report.status = Report.Status.IN_REVIEW
+        opened.report.save(update_fields=["status", "updated_at"])
+    return msg
+
+
+@transaction.atomic
+def set_consent(opened: OpenedReport, consent: list[str], share_contact: str) -> None:
+    """Replace the consent section with the reporter's new choice."""
+    value = {"consent": consent or ["record_only"]}
+    if share_contact:
+        value["consent_share_contact"] = share_contact
+    blob = envelope.encrypt_json(opened.dek, opened.report.id, "consent", value)
+    Section.objects.update_or_create(report=opened.report, name="consent", defaults={"blob": blob})
+    record("reporter", "report.consent_changed", opened.report.id, coarse=True)
+    consent_changed.send(sender=Report, report=opened.report, consents=value["consent"])
+
+
+@transaction.atomic
+def withdraw(opened: OpenedReport) -> None:
+    """Crypto-shred a report: delete its wraps and every ciphertext; keep a tombstone.
+
+    With the wraps gone no copy of the ciphertext (a backup, say) can be
+    opened by anyone; the audit chain records that it happened, not what it was.
+    """
+    report = opened.report
+    report_withdrawn.send(sender=Report, report=report)
+    Section.objects.filter(report=report).delete()
+    Message.objects.filter(report=report).delete()
+    Attachment.objects.filter(report=report).delete()
+    report.lookup_id = None
+    report.dek_org_wrap = None
+    report.dek_receipt_wrap = None
+    report.status = Report.Status.WITHDRAWN
+    report.save()
+    record("reporter", "report.withdrawn", report.id, coarse=True)

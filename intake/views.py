@@ -1,0 +1,311 @@
+"""The anonymous surface. Views only route; forms validate, services store."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.db import DatabaseError
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from intake import policy_bridge, ratelimit, services
+from intake.forms import ConsentForm, MessageForm, ReceiptForm, ReportForm, WithdrawForm
+from intake.images import ImageRejected, reencode
+from intake.presenters import STATUS_WORDS, sections_for_display, shared_with
+from vault.exceptions import DecryptionError, ExpiredTokenError, InvalidReceiptError, KeyMissingError
+from vault.receipts import display
+
+STARTED_SALT = "harbor.intake.started"
+
+
+def _started_token(seconds_ago: float = 0) -> str:
+    return signing.dumps(time.time() - seconds_ago, salt=STARTED_SALT)
+
+
+def _elapsed(token: str) -> float | None:
+    try:
+        started = signing.loads(token, salt=STARTED_SALT, max_age=settings.HARBOR_DRAFT_MAX_AGE * 4)
+    except signing.BadSignature:
+        return None
+    return time.time() - float(started)
+
+
+@require_GET
+def landing(request) -> HttpResponse:
+    return render(request, "intake/landing.html")
+
+
+def _form_page(request, form: ReportForm, status: int = 200, notice: str = "") -> HttpResponse:
+    return render(request, "intake/report.html", {"form": form, "notice": notice}, status=status)
+
+
+def _fresh_form(initial: dict | None = None, photos: list[bytes] | None = None) -> ReportForm:
+    photos = photos or []
+    initial = dict(initial or {})
+    initial.update(
+        started=_started_token(),
+        carried_photos=services.seal_photos(photos),
+        keep_photos=[str(i) for i in range(len(photos))],
+    )
+    return ReportForm(initial=initial, carried_count=len(photos))
+
+
+@require_http_methods(["GET", "POST"])
+def report(request) -> HttpResponse:
+    """Show the form; on POST validate it and show the confirmation page.
+
+    Nothing is stored here. An invalid form comes back with every value and
+    every accepted photo kept, and a message at each field that needs one.
+    """
+    if request.method == "GET":
+        return _form_page(request, _fresh_form())
+
+    if request.POST.get("action") == "edit":
+        try:
+            draft = services.unseal_draft(request.POST.get("draft", ""))
+        except (DecryptionError, ExpiredTokenError):
+            return render(request, "intake/expired.html", status=400)
+        # The time already spent counts: a person editing is not a bot.
+        form = _fresh_form(draft.data, draft.photos)
+        form.initial["started"] = _started_token(settings.HARBOR_MIN_FORM_SECONDS)
+        return _form_page(request, form)
+
+    try:
+        carried = services.unseal_photos(request.POST.get("carried_photos", ""))
+    except (DecryptionError, ExpiredTokenError):
+        carried = []
+    form = ReportForm(request.POST, request.FILES, carried_count=len(carried))
+    valid = form.is_valid()
+    data = form.cleaned_data
+    keep = (
+        {int(i) for i in data.get("keep_photos", []) if i.isdigit()}
+        if "keep_photos" in data
+        else set(range(len(carried)))
+    )
+    photos = [p for i, p in enumerate(carried) if i in keep]
+    photo_errors = [
+        _("“%(name)s” is larger than %(size)s and was not added.")
+        % {"name": name, "size": filesizeformat(settings.HARBOR_MAX_IMAGE_BYTES)}
+        for name in getattr(request, "harbor_upload_errors", [])
+    ]
+    # The form shown again has no files to validate: keep the photo field's own errors.
+    photo_errors += form.errors.get("photos", [])
+    for upload in data.get("photos") or []:
+        try:
+            photos.append(reencode(upload.read()))
+        except ImageRejected as exc:
+            photo_errors.append(f"“{upload.name}”: {exc}")
+    if len(photos) > settings.HARBOR_MAX_IMAGES:
+        photo_errors.append(_("Please choose at most %(n)d photos.") % {"n": settings.HARBOR_MAX_IMAGES})
+        photos = photos[: settings.HARBOR_MAX_IMAGES]
+
+    notice = ""
+    elapsed = _elapsed(request.POST.get("started", ""))
+    if request.POST.get("website"):
+        valid = False
+        notice = _("Something went wrong. Please check your answers and press Continue again.")
+    elif elapsed is None or elapsed < settings.HARBOR_MIN_FORM_SECONDS:
+        valid = False
+        notice = _("Please check your answers and press Continue again.")
+
+    if valid and not photo_errors:
+        token = services.seal_draft(form.report_data(), photos, get_language() or "en")
+        return _confirm_page(request, form.report_data(), len(photos), token)
+
+    # Show the form again, bound to what was sent, with the photos carried.
+    again = request.POST.copy()
+    again["carried_photos"] = services.seal_photos(photos)
+    again.setlist("keep_photos", [str(i) for i in range(len(photos))])
+    again["website"] = ""
+    if elapsed is None or notice:
+        again["started"] = _started_token(settings.HARBOR_MIN_FORM_SECONDS)
+    form = ReportForm(again, carried_count=len(photos))
+    form.is_valid()
+    for message in photo_errors:
+        form.add_error("photos", message)
+    return _form_page(request, form, status=400, notice=notice)
+
+
+def _confirm_page(
+    request, data: dict, photo_count: int, token: str, *, notice: str = "", status: int = 200
+) -> HttpResponse:
+    lang = get_language() or "en"
+    return render(
+        request,
+        "intake/confirm.html",
+        {
+            "sections": sections_for_display(data),
+            "previews": policy_bridge.previews(data, lang),
+            "protections": policy_bridge.protections(data, lang),
+            "photo_count": photo_count,
+            "draft": token,
+            "notice": notice,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def rights(request) -> HttpResponse:
+    """Know your rights, generated from the jurisdiction packs in force today."""
+    return render(request, "intake/rights.html", {"summary": policy_bridge.rights(get_language() or "en")})
+
+
+@require_POST
+def send(request) -> HttpResponse:
+    """Store the confirmed report and show its receipt, once."""
+    token = request.POST.get("draft", "")
+    try:
+        draft = services.unseal_draft(token)
+    except ExpiredTokenError:
+        return render(request, "intake/expired.html", status=400)
+    except DecryptionError:
+        return render(request, "intake/expired.html", status=400)
+
+    if not ratelimit.allow(request, "submit", settings.HARBOR_RATE_SUBMIT, settings.HARBOR_RATE_SUBMIT_GLOBAL):
+        notice = _(
+            "Many reports were sent from here in a short time. Please wait a few minutes and press Send again. Your report is still here."
+        )
+        return _confirm_page(request, draft.data, len(draft.photos), token, notice=notice, status=429)
+    try:
+        report_obj, receipt = services.submit(draft)
+    except services.ReplayedDraft:
+        return render(request, "intake/already_sent.html", status=409)
+    except (DatabaseError, KeyMissingError):
+        notice = _(
+            "We couldn't save your report just now. Nothing was saved. Please try again in a moment: your report is still here."
+        )
+        return _confirm_page(request, draft.data, len(draft.photos), token, notice=notice, status=503)
+    return render(
+        request, "intake/receipt.html", {"receipt": display(receipt), "receipt_groups": display(receipt).split("-")}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def done(request) -> HttpResponse:
+    return render(request, "intake/done.html")
+
+
+def _check_page(
+    request, opened, *, notice: str = "", message_form=None, consent_form=None, withdraw_form=None, status: int = 200
+):
+    data = {}
+    for name in ("incident", "harm", "needs", "narrative", "sensitive", "contact"):
+        data.update(opened.section(name))
+    consent = opened.section("consent")
+    data.update(consent)
+    return render(
+        request,
+        "intake/check_report.html",
+        {
+            "status": opened.report.status,
+            "status_words": STATUS_WORDS.get(opened.report.status, ""),
+            "received_at": opened.report.received_at,
+            "messages": opened.messages(),
+            "sections": sections_for_display(data),
+            "photo_count": opened.photos(),
+            "shared": shared_with(opened.report),
+            "token": services.seal_check(opened),
+            "notice": notice,
+            "message_form": message_form or MessageForm(),
+            "consent_form": consent_form
+            or ConsentForm(
+                initial={
+                    "consent": consent.get("consent", []),
+                    "consent_share_contact": consent.get("consent_share_contact", ""),
+                }
+            ),
+            "withdraw_form": withdraw_form or WithdrawForm(),
+        },
+        status=status,
+    )
+
+
+def _receipt_page(request, form: ReceiptForm, status: int = 200, notice: str = "", pending_text: str = ""):
+    return render(
+        request, "intake/check.html", {"form": form, "notice": notice, "pending_text": pending_text}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def check(request) -> HttpResponse:
+    """Open a report with its receipt. A wrong receipt gets one answer, whether or not it exists."""
+    if request.method == "GET":
+        return _receipt_page(request, ReceiptForm())
+    form = ReceiptForm(request.POST)
+    pending_text = request.POST.get("pending_text", "")[:20000]
+    if ratelimit.exceeded(
+        request, "check_fail", settings.HARBOR_RATE_CHECK_FAIL, settings.HARBOR_RATE_CHECK_FAIL_GLOBAL
+    ):
+        notice = _("Too many tries. For everyone's safety, please wait 15 minutes and try again.")
+        return _receipt_page(request, form, status=429, notice=notice, pending_text=pending_text)
+    if not form.is_valid():
+        return _receipt_page(request, form, status=400, pending_text=pending_text)
+    try:
+        opened = services.open_with_receipt(form.cleaned_data["receipt"])
+    except InvalidReceiptError:
+        form.add_error(
+            "receipt",
+            _(
+                "That receipt isn't complete or has a typo. A receipt has 20 letters and numbers; please check each one."
+            ),
+        )
+        return _receipt_page(request, form, status=400, pending_text=pending_text)
+    except services.ReportNotFound:
+        ratelimit.hit(request, "check_fail", settings.HARBOR_RATE_CHECK_FAIL, settings.HARBOR_RATE_CHECK_FAIL_GLOBAL)
+        form.add_error("receipt", _("We couldn't open a report with that receipt. Please check it and try again."))
+        return _receipt_page(request, form, status=400, pending_text=pending_text)
+    message_form = MessageForm(initial={"text": pending_text}) if pending_text else None
+    return _check_page(request, opened, message_form=message_form)
+
+
+def _reopen(request):
+    """Return the report behind the page's check token, or a response asking for the receipt again."""
+    try:
+        return services.open_with_check_token(request.POST.get("token", "")), None
+    except (DecryptionError, ExpiredTokenError, services.ReportNotFound):
+        notice = _("For your safety, this page closes after 30 minutes. Please type your receipt again.")
+        pending = request.POST.get("text", "")[:20000]
+        return None, _receipt_page(request, ReceiptForm(), status=400, notice=notice, pending_text=pending)
+
+
+@require_POST
+def check_message(request) -> HttpResponse:
+    opened, retry = _reopen(request)
+    if retry:
+        return retry
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        return _check_page(request, opened, message_form=form, status=400)
+    services.add_reporter_message(opened, form.cleaned_data["text"], form.cleaned_data["kind"])
+    return _check_page(request, opened, notice=_("Sent. Only the advocates can read it."))
+
+
+@require_POST
+def check_consent(request) -> HttpResponse:
+    opened, retry = _reopen(request)
+    if retry:
+        return retry
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        return _check_page(request, opened, consent_form=form, status=400)
+    services.set_consent(opened, form.cleaned_data["consent"], form.cleaned_data["consent_share_contact"])
+    return _check_page(request, opened, notice=_("Your choice is saved."))
+
+
+@require_POST
+def check_withdraw(request) -> HttpResponse:
+    opened, retry = _reopen(request)
+    if retry:
+        return retry
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _check_page(request, opened, withdraw_form=form, status=400)
+    services.withdraw(opened)
+    return render(request, "intake/withdrawn.html")

@@ -1,0 +1,49 @@
+"""System checks for the invariants the vault depends on."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+from django.db import DatabaseError
+
+
+@register()
+def check_secrets(app_configs, **kwargs):
+    errors = []
+    try:
+        pepper = bytes.fromhex(settings.HARBOR_RECEIPT_PEPPER)
+    except ValueError:
+        pepper = b""
+    if len(pepper) < 32:
+        errors.append(
+            Error(
+                "HARBOR_RECEIPT_PEPPER must be at least 32 bytes written in hex (64 characters).",
+                hint="Generate one with: python -c 'import secrets; print(secrets.token_hex(32))'",
+                id="harbor.E001",
+            )
+        )
+    if not (settings.DEVELOPMENT or settings.TESTING) and settings.DEBUG:
+        errors.append(Error("DEBUG is on outside development.", id="harbor.E002"))
+    argon = settings.HARBOR_ARGON2
+    if not settings.TESTING and (argon["memory_cost"] < 19 * 1024 or argon["iterations"] < 2):
+        errors.append(Error("Argon2id cost below OWASP's minimum (19 MiB, 2 passes).", id="harbor.E003"))
+    return errors
+
+
+@register(deploy=True)
+def check_org_key(app_configs, **kwargs):
+    from vault.models import OrgKey
+
+    try:
+        present = OrgKey.objects.filter(active=True).exists()
+    except DatabaseError:
+        return []  # database not migrated yet; migrate reports that itself
+    if not present:
+        return [
+            Warning(
+                "No organisation key exists: reports cannot be received.",
+                hint="Run manage.py bootstrap.",
+                id="harbor.W001",
+            )
+        ]
+    return []

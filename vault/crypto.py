@@ -1,0 +1,253 @@
+"""Primitives, each from ``cryptography``, behind self-describing blobs.
+
+Threat answered: a copy of the database (theft, backup leak, subpoena) must
+yield nothing readable. Every stored ciphertext starts with a header naming
+the format version, the algorithm and (for public-key wraps) the key id, so
+suites and keys can rotate without guessing what old bytes are.
+
+Blob layout: ``version (1) | alg (1) | kid length (1) | kid | body``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import struct
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, hpke
+from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from vault.exceptions import DecryptionError, FormatError, InvalidPassphraseError
+
+VERSION = 1
+ALG_AES256GCM = 1
+ALG_HPKE_MLKEM768X25519 = 2
+ALG_ARGON2ID_AES256GCM = 3
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+SALT_BYTES = 16
+
+_SUITE = hpke.Suite(hpke.KEM.MLKEM768_X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
+_MLKEM_SEED_BYTES = 64
+_X25519_BYTES = 32
+_MLKEM768_PUBLIC_BYTES = 1184
+
+
+def random_key() -> bytes:
+    """Return a fresh 256-bit key from the operating system's CSPRNG."""
+    return os.urandom(KEY_BYTES)
+
+
+def _header(alg: int, kid: bytes = b"") -> bytes:
+    if len(kid) > 255:
+        raise ValueError("key id too long")
+    return bytes((VERSION, alg, len(kid))) + kid
+
+
+def parse_header(blob: bytes) -> tuple[int, bytes, bytes]:
+    """Return (alg, key id, body) of a blob; raise FormatError if it is not one."""
+    blob = bytes(blob)
+    if len(blob) < 3 or blob[0] != VERSION:
+        raise FormatError("unknown ciphertext version")
+    kid_len = blob[2]
+    if len(blob) < 3 + kid_len:
+        raise FormatError("truncated ciphertext header")
+    return blob[1], blob[3 : 3 + kid_len], blob[3 + kid_len :]
+
+
+def hkdf(key: bytes, info: bytes, length: int = KEY_BYTES, salt: bytes | None = None) -> bytes:
+    """Derive a subkey with HKDF-SHA256 (RFC 5869); info names its purpose."""
+    return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(key)
+
+
+def hmac_sha256(key: bytes, message: bytes) -> bytes:
+    """Return HMAC-SHA256(key, message) (RFC 2104)."""
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def aead_encrypt(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    """Encrypt with AES-256-GCM, a random 96-bit nonce, and bind ``aad``."""
+    nonce = os.urandom(NONCE_BYTES)
+    return _header(ALG_AES256GCM) + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def aead_decrypt(key: bytes, blob: bytes, aad: bytes) -> bytes:
+    """Decrypt an :func:`aead_encrypt` blob; raise DecryptionError on any mismatch."""
+    alg, _kid, body = parse_header(blob)
+    if alg != ALG_AES256GCM or len(body) < NONCE_BYTES + 16:
+        raise FormatError("not an AES-256-GCM blob")
+    try:
+        return AESGCM(key).decrypt(body[:NONCE_BYTES], body[NONCE_BYTES:], aad)
+    except InvalidTag as exc:
+        raise DecryptionError("authentication failed") from exc
+
+
+# --- Hybrid post-quantum key pairs (ML-KEM-768 + X25519) for HPKE -----------
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    """A hybrid key pair in raw bytes: ML-KEM-768 seed + X25519 private key."""
+
+    private: bytes  # 64-byte ML-KEM seed || 32-byte X25519 key
+    public: bytes  # 1184-byte ML-KEM public key || 32-byte X25519 public key
+
+    @property
+    def key_id(self) -> bytes:
+        return key_id(self.public)
+
+
+def generate_keypair() -> KeyPair:
+    """Generate a fresh ML-KEM-768 + X25519 key pair (RFC 9180 hybrid KEM)."""
+    mk = mlkem.MLKEM768PrivateKey.generate()
+    xk = x25519.X25519PrivateKey.generate()
+    private = mk.private_bytes_raw() + xk.private_bytes_raw()
+    public = mk.public_key().public_bytes_raw() + xk.public_key().public_bytes_raw()
+    return KeyPair(private=private, public=public)
+
+
+def key_id(public: bytes) -> bytes:
+    """Return an 8-byte identifier of a public key (truncated SHA-256)."""
+    return hashlib.sha256(b"harbor/v1/key-id" + public).digest()[:8]
+
+
+def _load_private(private: bytes) -> tuple[hpke.MLKEM768X25519PrivateKey, bytes]:
+    """Return the HPKE private key and the key id of its public half."""
+    if len(private) != _MLKEM_SEED_BYTES + _X25519_BYTES:
+        raise FormatError("not a hybrid private key")
+    mk = mlkem.MLKEM768PrivateKey.from_seed_bytes(private[:_MLKEM_SEED_BYTES])
+    xk = x25519.X25519PrivateKey.from_private_bytes(private[_MLKEM_SEED_BYTES:])
+    public = mk.public_key().public_bytes_raw() + xk.public_key().public_bytes_raw()
+    return hpke.MLKEM768X25519PrivateKey(mk, xk), key_id(public)
+
+
+def _load_public(public: bytes) -> hpke.MLKEM768X25519PublicKey:
+    if len(public) != _MLKEM768_PUBLIC_BYTES + _X25519_BYTES:
+        raise FormatError("not a hybrid public key")
+    return hpke.MLKEM768X25519PublicKey(
+        mlkem.MLKEM768PublicKey.from_public_bytes(public[:_MLKEM768_PUBLIC_BYTES]),
+        x25519.X25519PublicKey.from_public_bytes(public[_MLKEM768_PUBLIC_BYTES:]),
+    )
+
+
+def hpke_wrap(public: bytes, plaintext: bytes, info: bytes) -> bytes:
+    """Encrypt to a public key with HPKE base mode (RFC 9180).
+
+    Suite: KEM ML-KEM-768+X25519, KDF HKDF-SHA256, AEAD AES-256-GCM. ``info``
+    binds the purpose and ids (``harbor/v1/report-dek/<id>``): a wrap moved to
+    another record or purpose fails to open.
+    """
+    return _header(ALG_HPKE_MLKEM768X25519, key_id(public)) + _SUITE.encrypt(plaintext, _load_public(public), info=info)
+
+
+class LoadedPrivateKey:
+    """A hybrid private key expanded once for many unwraps.
+
+    Expanding an ML-KEM key from its seed costs about half a millisecond; a
+    page that opens fifty reports should pay it once, not fifty times.
+    """
+
+    __slots__ = ("_key", "_kid")
+
+    def __init__(self, private: bytes):
+        self._key, self._kid = _load_private(private)
+
+    @property
+    def key_id(self) -> str:
+        """The key id (hex) of the public half, as stored beside the public key."""
+        return self._kid.hex()
+
+
+def load_private(private: bytes) -> LoadedPrivateKey:
+    """Expand a raw hybrid private key for repeated :func:`hpke_unwrap` calls."""
+    return LoadedPrivateKey(private)
+
+
+def hpke_unwrap(private: bytes | LoadedPrivateKey, blob: bytes, info: bytes) -> bytes:
+    """Open an :func:`hpke_wrap` blob; raise DecryptionError on any mismatch."""
+    alg, kid, body = parse_header(blob)
+    if alg != ALG_HPKE_MLKEM768X25519:
+        raise FormatError("not an HPKE blob")
+    key, own_kid = (private._key, private._kid) if isinstance(private, LoadedPrivateKey) else _load_private(private)
+    # HPKE does not authenticate our header: without this a wrap whose key id
+    # was altered would still open, and the header would lie about its key.
+    if not hmac.compare_digest(kid, own_kid):
+        raise DecryptionError("wrapped to another key")
+    try:
+        return _SUITE.decrypt(body, key, info=info)
+    except Exception as exc:  # the binding raises several types; all mean "cannot open"
+        raise DecryptionError("HPKE open failed") from exc
+
+
+def wrapped_key_id(blob: bytes) -> bytes:
+    """Return the key id recorded in a wrap's header."""
+    return parse_header(blob)[1]
+
+
+# --- Password-based encryption (staff private keys) -------------------------
+
+
+# Bounds on the Argon2 cost stored in a blob: an altered blob asking for
+# terabytes of memory or millions of passes fails at once instead of hanging a login.
+ARGON2_MAX_MEMORY_KIB = 4 * 1024 * 1024
+ARGON2_MAX_ITERATIONS = 64
+ARGON2_MAX_LANES = 64
+
+
+def _argon2_params_ok(memory_cost: int, iterations: int, lanes: int) -> bool:
+    return (
+        1 <= lanes <= ARGON2_MAX_LANES
+        and 1 <= iterations <= ARGON2_MAX_ITERATIONS
+        and 8 * lanes <= memory_cost <= ARGON2_MAX_MEMORY_KIB
+    )
+
+
+def passphrase_encrypt(
+    passphrase: str, plaintext: bytes, aad: bytes, *, memory_cost: int, iterations: int, lanes: int
+) -> bytes:
+    """Encrypt under AES-256-GCM with a key from Argon2id(passphrase, random salt).
+
+    The cost parameters are stored in the blob so they can be raised later.
+    """
+    if not _argon2_params_ok(memory_cost, iterations, lanes):
+        raise ValueError("Argon2 parameters out of range")
+    salt = os.urandom(SALT_BYTES)
+    key = _argon2(passphrase, salt, memory_cost, iterations, lanes)
+    params = struct.pack(">III", memory_cost, iterations, lanes)
+    nonce = os.urandom(NONCE_BYTES)
+    return _header(ALG_ARGON2ID_AES256GCM) + params + salt + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def passphrase_decrypt(passphrase: str, blob: bytes, aad: bytes) -> bytes:
+    """Open a :func:`passphrase_encrypt` blob; raise InvalidPassphraseError on failure."""
+    alg, _kid, body = parse_header(blob)
+    if alg != ALG_ARGON2ID_AES256GCM or len(body) < 12 + SALT_BYTES + NONCE_BYTES + 16:
+        raise FormatError("not a passphrase blob")
+    memory_cost, iterations, lanes = struct.unpack(">III", body[:12])
+    if not _argon2_params_ok(memory_cost, iterations, lanes):
+        raise FormatError("Argon2 parameters out of range")
+    salt = body[12 : 12 + SALT_BYTES]
+    nonce = body[12 + SALT_BYTES : 12 + SALT_BYTES + NONCE_BYTES]
+    key = _argon2(passphrase, salt, memory_cost, iterations, lanes)
+    try:
+        return AESGCM(key).decrypt(nonce, body[12 + SALT_BYTES + NONCE_BYTES :], aad)
+    except InvalidTag as exc:
+        raise InvalidPassphraseError("wrong password") from exc
+
+
+def _argon2(passphrase: str, salt: bytes, memory_cost: int, iterations: int, lanes: int) -> bytes:
+    return Argon2id(salt=salt, length=KEY_BYTES, iterations=iterations, lanes=lanes, memory_cost=memory_cost).derive(
+        passphrase.encode("utf-8")
+    )
+
+
+def constant_time_equal(a: bytes, b: bytes) -> bool:
+    """Compare two byte strings in time independent of where they differ."""
+    return hmac.compare_digest(a, b)

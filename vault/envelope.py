@@ -1,0 +1,115 @@
+"""Envelope encryption of reports.
+
+Each report has a fresh 256-bit data key (DEK). Each section is encrypted
+separately with AES-256-GCM under a subkey HKDF-derived from the DEK and the
+section name; the AAD binds report id, section and schema version, so a
+section copied to another report or slot fails to open, and a referral can
+never carry a section it did not select. The DEK is wrapped twice: with HPKE
+to the organisation's intake public key (the server can encrypt but never
+decrypt) and with AES-256-GCM under the reporter's receipt key.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from vault.crypto import aead_decrypt, aead_encrypt, hkdf, hpke_unwrap, hpke_wrap, random_key
+
+SCHEMA_VERSION = 1
+
+SECTIONS = (
+    "summary",
+    "incident",
+    "harm",
+    "needs",
+    "narrative",
+    "sensitive",
+    "contact",
+    "consent",
+    "attachments",
+    "messages",
+    "notes",
+)
+
+
+def new_dek() -> bytes:
+    """Return a fresh 256-bit report data key."""
+    return random_key()
+
+
+def _aad(report_id: str, section: str, item: str = "", schema: int = SCHEMA_VERSION) -> bytes:
+    return f"harbor/v1|report={report_id}|section={section}|item={item}|schema={schema}".encode()
+
+
+def _section_key(dek: bytes, section: str) -> bytes:
+    if section not in SECTIONS:
+        raise ValueError(f"unknown section {section!r}")
+    return hkdf(dek, info=f"harbor/v1/section/{section}".encode())
+
+
+def encrypt_section(dek: bytes, report_id: str, section: str, data: bytes, item: str = "") -> bytes:
+    """Encrypt one section (or one item of it, such as a message) of a report."""
+    return aead_encrypt(_section_key(dek, section), data, _aad(report_id, section, item))
+
+
+def decrypt_section(dek: bytes, report_id: str, section: str, blob: bytes, item: str = "") -> bytes:
+    """Decrypt one section; raise DecryptionError if anything does not match."""
+    return aead_decrypt(_section_key(dek, section), bytes(blob), _aad(report_id, section, item))
+
+
+def encrypt_json(dek: bytes, report_id: str, section: str, value: Any, item: str = "") -> bytes:
+    """Encrypt a JSON-serialisable section value."""
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    return encrypt_section(dek, report_id, section, data, item)
+
+
+def decrypt_json(dek: bytes, report_id: str, section: str, blob: bytes, item: str = "") -> Any:
+    """Decrypt a section written by :func:`encrypt_json`."""
+    return json.loads(decrypt_section(dek, report_id, section, blob, item))
+
+
+def _dek_info(report_id: str) -> bytes:
+    return f"harbor/v1/report-dek/{report_id}".encode()
+
+
+def wrap_dek_to_org(dek: bytes, report_id: str, org_public: bytes) -> bytes:
+    """Wrap a DEK with HPKE to the organisation intake key, bound to the report id."""
+    return hpke_wrap(org_public, dek, _dek_info(report_id))
+
+
+def unwrap_dek_with_org(blob: bytes, report_id: str, org_private) -> bytes:
+    """Open the organisation's wrap of a DEK."""
+    return hpke_unwrap(org_private, bytes(blob), _dek_info(report_id))
+
+
+def wrap_dek_to_receipt(dek: bytes, report_id: str, reporter_key: bytes) -> bytes:
+    """Wrap a DEK under the reporter's receipt key (AES-256-GCM), bound to the report id."""
+    return aead_encrypt(reporter_key, dek, _dek_info(report_id))
+
+
+def unwrap_dek_with_receipt(blob: bytes, report_id: str, reporter_key: bytes) -> bytes:
+    """Open the reporter's wrap of a DEK."""
+    return aead_decrypt(reporter_key, bytes(blob), _dek_info(report_id))
+
+
+def encrypt_chunks(dek: bytes, report_id: str, item: str, data: bytes, chunk_size: int = 256 * 1024) -> list[bytes]:
+    """Encrypt an attachment in chunks; each chunk's AAD holds its index and a last flag.
+
+    Chunks cannot be reordered, dropped or truncated without decryption failing.
+    """
+    pieces = [data[i : i + chunk_size] for i in range(0, len(data), chunk_size)] or [b""]
+    last = len(pieces) - 1
+    return [
+        encrypt_section(dek, report_id, "attachments", piece, f"{item}/{i}/{'last' if i == last else 'more'}")
+        for i, piece in enumerate(pieces)
+    ]
+
+
+def decrypt_chunks(dek: bytes, report_id: str, item: str, blobs: list[bytes]) -> bytes:
+    """Decrypt the chunks written by :func:`encrypt_chunks`, in order."""
+    last = len(blobs) - 1
+    return b"".join(
+        decrypt_section(dek, report_id, "attachments", blob, f"{item}/{i}/{'last' if i == last else 'more'}")
+        for i, blob in enumerate(blobs)
+    )
