@@ -1,0 +1,717 @@
+"""Build referrals: what one recipient may receive from one report, and nothing more.
+
+Threat: a referral leaves the hosting organisation (often into a prosecutor's office, where
+nothing stops its use) and must not carry anything that incriminates the reporter. So:
+
+* deny by default: a field leaves only if the profile allows it, the catalogue knows it, no
+  tag on it forbids it, and its value parses; unknown keys and codes never pass;
+* free text always goes through the redactor, with the reporter's own name, phone, email and
+  handle as known values to remove;
+* contact details leave only when the reporter said yes to sharing them and the profile names
+  them;
+* once built, a referral can only lose content: `without_field` and `strike` return new,
+  narrower referrals, and `verify_narrower` rejects anything posted back that is not derivable
+  from the built referral by removals alone;
+* the trace says which rules fired and what was removed, by field id and count only; it stays
+  with the advocates (`to_dict()` leaves it out unless asked), because even "ctx_drugs removed"
+  would tell a recipient something.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Final, Protocol
+
+from ._data import LANGS
+from .assess import assess
+from .catalogue import CONTACT_TAGS, NEVER_SHARED_TAGS, FieldSpec
+from .errors import ConsentConflict, ConsentMissing, NotNarrower, PolicyError, RedactorUnavailable
+from .generalise import RULE_KINDS, apply_rule
+from .packs import Pack, weakest
+from .profiles import Profile
+
+#: The neutral marker that replaces removed text. Must equal policy.redact.REMOVED.
+REMOVED: Final = "[removed]"
+SCHEMA: Final = "harbor.referral/1"
+#: Kinds a referral field can have: the catalogue kinds, plus what generalisation produces.
+OUT_KINDS: Final = ("text", "choice", "multi", "date", "time", "week", "month", "part_of_day")
+_TEXT_KINDS: Final = frozenset({"text"})
+_TAG_RE: Final = re.compile(r"[a-z0-9_.]{1,40}\Z")
+_FIELD_ID_RE: Final = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
+
+
+# --- the redactor seam ----------------------------------------------------------------------
+
+
+class SpanLike(Protocol):
+    """What policy.redact.Span provides."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def tag(self) -> str: ...
+
+
+class Redactor(Protocol):
+    """What policy.redact provides (the module itself satisfies this protocol)."""
+
+    def find_spans(self, text: str, lang: str, *, known: Iterable[str] = ()) -> Sequence[SpanLike]: ...
+    def apply(self, text: str, spans: Sequence[SpanLike]) -> str: ...
+
+
+def default_redactor() -> Redactor:
+    """Return policy.redact; raise RedactorUnavailable if it cannot be imported."""
+    try:
+        module = importlib.import_module("policy.redact")
+    except ImportError as exc:
+        raise RedactorUnavailable(
+            f"policy.redact cannot be imported ({exc.__class__.__name__}); no free text may leave"
+        ) from None
+    marker = getattr(module, "REMOVED", None)
+    if marker != REMOVED:
+        raise RedactorUnavailable("policy.redact.REMOVED differs from the marker the referral checks")
+    redactor: Redactor = module
+    return redactor
+
+
+# --- value types ----------------------------------------------------------------------------
+
+Value = str | tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutField:
+    """One field as it leaves: id, output kind and (generalised, redacted) value."""
+
+    id: str
+    kind: str
+    value: Value
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "value": list(self.value) if isinstance(self.value, tuple) else self.value,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeItem:
+    """A protection that applies (or may apply) to the report, in staff/citation form."""
+
+    pack: str
+    protection: str
+    status: str
+    verification: str
+    citation: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "pack": self.pack,
+            "protection": self.protection,
+            "status": self.status,
+            "verification": self.verification,
+            "citation": self.citation,
+            "text": self.text,
+        }
+
+
+Counts = tuple[tuple[str, int], ...]
+
+
+def _counts(counter: Mapping[str, int]) -> Counts:
+    return tuple(sorted((k, v) for k, v in counter.items() if v))
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """What the policy did, for the advocate. Ids, rule names and counts: never content."""
+
+    rules: tuple[str, ...] = ()
+    removed: tuple[tuple[str, str], ...] = ()
+    generalised: tuple[tuple[str, str], ...] = ()
+    unknown_fields: int = 0
+    values_dropped: Counts = ()
+    removed_by_tag: Counts = ()
+    spans_by_tag: Counts = ()
+    spans_by_field: Counts = ()
+    staff_removed: tuple[str, ...] = ()
+    staff_struck: Counts = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "rules": list(self.rules),
+            "removed": [{"field": f, "rule": r} for f, r in self.removed],
+            "generalised": [{"field": f, "rule": r} for f, r in self.generalised],
+            "unknown_fields": self.unknown_fields,
+            "values_dropped": dict(self.values_dropped),
+            "removed_by_tag": dict(self.removed_by_tag),
+            "spans_by_tag": dict(self.spans_by_tag),
+            "spans_by_field": dict(self.spans_by_field),
+            "staff_removed": list(self.staff_removed),
+            "staff_struck": dict(self.staff_struck),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Trace:
+        """Rebuild a trace from `to_dict()` output; raise ValueError on anything else."""
+        if not isinstance(d, Mapping) or set(d) != set(cls().to_dict()):
+            raise ValueError("trace: wrong keys")
+
+        def pairs(key: str, a: str, b: str) -> tuple[tuple[str, str], ...]:
+            items = d[key]
+            if not isinstance(items, list) or not all(
+                isinstance(i, Mapping) and set(i) == {a, b} and all(isinstance(i[k], str) for k in (a, b))
+                for i in items
+            ):
+                raise ValueError(f"trace.{key}: malformed")
+            return tuple((i[a], i[b]) for i in items)
+
+        def counts(key: str) -> Counts:
+            items = d[key]
+            if not isinstance(items, Mapping) or not all(
+                isinstance(k, str) and type(v) is int and v >= 0 for k, v in items.items()
+            ):
+                raise ValueError(f"trace.{key}: malformed")
+            return _counts(items)
+
+        def strs(key: str) -> tuple[str, ...]:
+            items = d[key]
+            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+                raise ValueError(f"trace.{key}: malformed")
+            return tuple(items)
+
+        unknown = d["unknown_fields"]
+        if type(unknown) is not int or unknown < 0:
+            raise ValueError("trace.unknown_fields: malformed")
+        return cls(
+            rules=strs("rules"),
+            removed=pairs("removed", "field", "rule"),
+            generalised=pairs("generalised", "field", "rule"),
+            unknown_fields=unknown,
+            values_dropped=counts("values_dropped"),
+            removed_by_tag=counts("removed_by_tag"),
+            spans_by_tag=counts("spans_by_tag"),
+            spans_by_field=counts("spans_by_field"),
+            staff_removed=strs("staff_removed"),
+            staff_struck=counts("staff_struck"),
+        )
+
+
+def _add_rule(trace: Trace, rule: str) -> tuple[str, ...]:
+    return tuple(sorted({*trace.rules, rule}))
+
+
+def _bump(counts: Counts, key: str) -> Counts:
+    c = Counter(dict(counts))
+    c[key] += 1
+    return _counts(c)
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    """A built referral. Immutable; the only edits are removals, and they return new referrals."""
+
+    profile: str
+    consent: str
+    on_date: date
+    fields: tuple[OutField, ...]
+    flags: tuple[str, ...] = ()
+    notice: tuple[NoticeItem, ...] = ()
+    trace: Trace = Trace()
+    schema: str = SCHEMA
+
+    @property
+    def field_ids(self) -> tuple[str, ...]:
+        """Return the ids of the fields that leave, in form order."""
+        return tuple(f.id for f in self.fields)
+
+    def get(self, field_id: str) -> OutField | None:
+        """Return one field, or None if it does not leave."""
+        for f in self.fields:
+            if f.id == field_id:
+                return f
+        return None
+
+    def values(self) -> dict[str, Value]:
+        """Return {field id: value} for the fields that leave."""
+        return {f.id: f.value for f in self.fields}
+
+    def without_field(self, field_id: str) -> Referral:
+        """Return a referral without this field; raise KeyError if it is not in the referral."""
+        if self.get(field_id) is None:
+            raise KeyError(field_id)
+        trace = replace(
+            self.trace,
+            rules=_add_rule(self.trace, "staff.without_field"),
+            staff_removed=tuple(sorted({*self.trace.staff_removed, field_id})),
+        )
+        return replace(self, fields=tuple(f for f in self.fields if f.id != field_id), trace=trace)
+
+    def strike(self, field_id: str, start: int, end: int) -> Referral:
+        """Return a referral where text[start:end] of a text field is replaced by REMOVED.
+
+        A range that cuts into an existing marker is widened to cover it, and adjacent markers
+        merge, so the result never holds half a marker. Raise KeyError for an absent field,
+        TypeError for a field that is not text, ValueError for an empty or out-of-range range.
+        """
+        f = self.get(field_id)
+        if f is None:
+            raise KeyError(field_id)
+        if f.kind not in _TEXT_KINDS or not isinstance(f.value, str):
+            raise TypeError(f"{field_id} is not a text field")
+        text = f.value
+        if not (0 <= start < end <= len(text)):
+            raise ValueError(f"{field_id}: range must satisfy 0 <= start < end <= {len(text)}")
+        for m in re.finditer(re.escape(REMOVED), text):
+            if m.start() < end and m.end() > start:
+                start, end = min(start, m.start()), max(end, m.end())
+        struck = _merge_markers(text[:start] + REMOVED + text[end:])
+        fields = tuple(replace(g, value=struck) if g.id == field_id else g for g in self.fields)
+        trace = replace(
+            self.trace,
+            rules=_add_rule(self.trace, "staff.strike"),
+            staff_struck=_bump(self.trace.staff_struck, field_id),
+        )
+        return replace(self, fields=fields, trace=trace)
+
+    def to_dict(self, *, include_trace: bool = False) -> dict[str, Any]:
+        """Return the referral as a JSON-ready dict.
+
+        Without `include_trace` this is exactly what the recipient may read. The trace is for
+        the advocates: its field ids and counts would tell a recipient what was removed.
+        """
+        d: dict[str, Any] = {
+            "schema": self.schema,
+            "profile": self.profile,
+            "consent": self.consent,
+            "on_date": self.on_date.isoformat(),
+            "fields": [f.to_dict() for f in self.fields],
+            "flags": list(self.flags),
+            "notice": [n.to_dict() for n in self.notice],
+        }
+        if include_trace:
+            d["trace"] = self.trace.to_dict()
+        return d
+
+    def to_json(self, *, include_trace: bool = False) -> str:
+        """Return deterministic JSON: sorted keys, no whitespace, UTF-8 text left unescaped."""
+        return json.dumps(
+            self.to_dict(include_trace=include_trace), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Referral:
+        """Rebuild a referral from `to_dict()` output (e.g. after decryption); raise ValueError."""
+        if not isinstance(d, Mapping):
+            raise ValueError("referral must be a mapping")
+        required = {"schema", "profile", "consent", "on_date", "fields", "flags", "notice"}
+        keys = set(d)
+        if not required <= keys or keys - required - {"trace"}:
+            raise ValueError("referral: wrong keys")
+        if d["schema"] != SCHEMA:
+            raise ValueError(f"referral: unsupported schema (expected {SCHEMA})")
+        for key in ("profile", "consent", "on_date"):
+            if not isinstance(d[key], str):
+                raise ValueError(f"referral.{key}: must be a string")
+        try:
+            on_date = date.fromisoformat(d["on_date"])
+        except ValueError:
+            raise ValueError("referral.on_date: not an ISO date") from None
+        fields = tuple(_parse_field(item) for item in _list(d["fields"], "fields"))
+        if len({f.id for f in fields}) != len(fields):
+            raise ValueError("referral.fields: duplicate field id")
+        flags = _list(d["flags"], "flags")
+        if not all(isinstance(x, str) for x in flags):
+            raise ValueError("referral.flags: must be strings")
+        notice = []
+        for n in _list(d["notice"], "notice"):
+            names = ("pack", "protection", "status", "verification", "citation", "text")
+            if not isinstance(n, Mapping) or set(n) != set(names) or not all(isinstance(n[k], str) for k in names):
+                raise ValueError("referral.notice: malformed item")
+            notice.append(NoticeItem(*(n[k] for k in names)))
+        trace = Trace.from_dict(d["trace"]) if "trace" in d else Trace()
+        return cls(d["profile"], d["consent"], on_date, fields, tuple(flags), tuple(notice), trace)
+
+    @classmethod
+    def from_json(cls, text: str) -> Referral:
+        """Rebuild a referral from `to_json()` output."""
+        return cls.from_dict(json.loads(text))
+
+
+def _list(value: Any, key: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError(f"referral.{key}: must be a list")
+    return value
+
+
+def _parse_field(item: Any) -> OutField:
+    if not isinstance(item, Mapping) or set(item) != {"id", "kind", "value"}:
+        raise ValueError("referral.fields: each item needs exactly id, kind and value")
+    fid, kind, value = item["id"], item["kind"], item["value"]
+    if not isinstance(fid, str) or not _FIELD_ID_RE.match(fid):
+        raise ValueError("referral.fields: malformed field id")
+    if kind not in OUT_KINDS:
+        raise ValueError(f"referral.fields[{fid}]: unknown kind")
+    if kind == "multi":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"referral.fields[{fid}]: a multi value must be a list of strings")
+        return OutField(fid, kind, tuple(value))
+    if not isinstance(value, str):
+        raise ValueError(f"referral.fields[{fid}]: value must be a string")
+    return OutField(fid, kind, value)
+
+
+def _merge_markers(text: str) -> str:
+    double = REMOVED + REMOVED
+    while double in text:
+        text = text.replace(double, REMOVED)
+    return text
+
+
+def _normalise_text(text: str) -> str:
+    # Browsers post textareas with CRLF; the same text must compare equal however it came.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# --- derivability ---------------------------------------------------------------------------
+
+
+def derivable(built: str, edited: str, marker: str = REMOVED) -> bool:
+    """Whether `edited` can be made from `built` by replacing non-empty substrings with `marker`.
+
+    Every stretch of `edited` between markers must then be a stretch of `built`, in order, with
+    at least one character of `built` under each marker: nothing can be added or restored, only
+    hidden. (Markers already in `built` are matched like any other removed stretch.) Greedy
+    leftmost matching is exact for this kind of pattern and runs in linear-ish time, which
+    matters because the input comes from a form anyone could forge.
+    """
+    parts = edited.split(marker)
+    if len(parts) == 1:
+        return edited == built
+    first, *middle, last = parts
+    if not built.startswith(first):
+        return False
+    pos = len(first)
+    for segment in middle:
+        # The marker before `segment` must hide at least one character.
+        found = built.find(segment, pos + 1)
+        if found < 0:
+            return False
+        pos = found + len(segment)
+    return len(built) - len(last) >= pos + 1 and built.endswith(last)
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(LANGS)}")
+
+
+def _absent(value: Any) -> bool:
+    return (
+        value is None
+        or (isinstance(value, str | list | tuple) and len(value) == 0)
+        or (isinstance(value, str) and not value.strip())
+    )
+
+
+def _consents(report: Mapping[str, Any]) -> frozenset[str]:
+    value = report.get("consent")
+    if not isinstance(value, list | tuple):
+        return frozenset()
+    return frozenset(v for v in value if isinstance(v, str))
+
+
+def _known_values(report: Mapping[str, Any], profile: Profile) -> tuple[str, ...]:
+    out = []
+    for spec in profile.catalogue.with_tag("pii.reporter"):
+        value = report.get(spec.id)
+        if isinstance(value, str) and value.strip():
+            out.append(_normalise_text(value).strip())
+    return tuple(sorted(set(out)))
+
+
+def _normalise(spec: FieldSpec, raw: Any) -> tuple[Value | None, int]:
+    """Return (validated value or None, number of codes dropped)."""
+    if spec.kind == "text":
+        if not isinstance(raw, str):
+            return None, 0
+        text = _normalise_text(raw).strip()
+        return (text or None), 0
+    if spec.kind == "choice":
+        return (raw if isinstance(raw, str) and raw in spec.values else None), 0
+    if spec.kind == "multi":
+        if not isinstance(raw, list | tuple):
+            return None, 0
+        valid = tuple(c for c in spec.values if c in raw)
+        dropped = sum(1 for v in raw if not (isinstance(v, str) and v in spec.values))
+        return (valid or None), dropped
+    if spec.kind == "date":
+        return apply_rule("date", raw), 0
+    if spec.kind == "time":
+        return (raw if apply_rule("part_of_day", raw) is not None else None), 0
+    return None, 0
+
+
+def build_referral(
+    report: Mapping[str, Any],
+    profile: Profile,
+    packs: Iterable[Pack],
+    *,
+    on_date: date,
+    lang: str = "en",
+    redactor: Redactor | None = None,
+) -> Referral:
+    """Build the referral `profile` may receive from `report` on `on_date`.
+
+    `lang` is the language of the report's free text (for the redactor's detectors). Raise
+    ConsentMissing if the report's `consent` lacks the profile's consent code (ConsentConflict
+    if it also says record_only), RedactorUnavailable if text must be redacted and the
+    redactor cannot be loaded.
+    """
+    if not isinstance(report, Mapping):
+        raise TypeError("report must be a mapping of field ids to values")
+    _check_lang(lang)
+    consents = _consents(report)
+    if profile.consent not in consents:
+        raise ConsentMissing(profile.id, profile.consent)
+    if "record_only" in consents:
+        raise ConsentConflict(profile.id, profile.consent)
+    cat = profile.catalogue
+    share_contact = report.get("consent_share_contact") == "yes"
+    known = _known_values(report, profile)
+
+    rules: set[str] = {"allowlist", f"consent.{profile.consent}"}
+    removed: list[tuple[str, str]] = []
+    generalised: list[tuple[str, str]] = []
+    values_dropped: Counter[str] = Counter()
+    removed_by_tag: Counter[str] = Counter()
+    spans_by_tag: Counter[str] = Counter()
+    spans_by_field: Counter[str] = Counter()
+    out: list[OutField] = []
+    # Counted, never named: a forged key is itself content.
+    unknown = sum(1 for key in report if key not in cat)
+    if unknown:
+        rules.add("deny.unknown_field")
+
+    def drop(spec: FieldSpec, rule: str) -> None:
+        removed.append((spec.id, rule))
+        rules.add(rule)
+        removed_by_tag.update(spec.tags)
+
+    for spec in cat.fields:
+        if spec.id not in report or _absent(report[spec.id]):
+            continue
+        if spec.never_shared:
+            drop(spec, "deny.never_shared")
+            continue
+        via_contact = spec.id in profile.contact
+        if via_contact and not share_contact:
+            drop(spec, "deny.contact_consent")
+            continue
+        if not via_contact and spec.id not in profile.allow:
+            drop(spec, "deny.not_in_profile")
+            continue
+        value, dropped = _normalise(spec, report[spec.id])
+        if dropped:
+            values_dropped[spec.id] += dropped
+            rules.add("deny.invalid_value")
+        if value is None:
+            drop(spec, "deny.invalid_value")
+            continue
+        kind: str = spec.kind
+        g = profile.generalisation(spec.id)
+        if g is not None:
+            mapping = dict(g.mapping)
+            if isinstance(value, tuple):
+                mapped = (apply_rule(g.rule, v, mapping) for v in value)
+                value = tuple(dict.fromkeys(v for v in mapped if v is not None))
+            else:
+                value = apply_rule(g.rule, value, mapping)
+            if value is None or value == ():
+                drop(spec, "deny.invalid_value")
+                continue
+            kind = RULE_KINDS[g.rule][1] or kind
+            generalised.append((spec.id, g.rule_id))
+            rules.add(g.rule_id)
+        # Defence in depth: the profile loader already forces these codes through a map.
+        if kind in ("choice", "multi"):
+            codes = value if isinstance(value, tuple) else (value,)
+            if any(spec.tags_of_value(c) & NEVER_SHARED_TAGS for c in codes):
+                drop(spec, "deny.value_tag")
+                continue
+        if kind == "text" and isinstance(value, str):
+            if redactor is None:
+                redactor = default_redactor()  # only when there is text to redact
+            if via_contact and "pii.reporter" in spec.tags:
+                # Shared on purpose, with consent: the reporter's own contact detail stays, but
+                # anything else typed into the field ("I was working...") is redacted as usual.
+                rules.add("contact.shared")
+                value, spans = _redact(value, lang, known, redactor, CONTACT_TAGS)
+                rules.add("redact.free_text")
+                for s in spans:
+                    spans_by_tag[s.tag if _TAG_RE.match(s.tag) else "other"] += 1
+                spans_by_field[spec.id] += len(spans)
+            else:
+                value, spans = _redact(value, lang, known, redactor, spec.redact_keep)
+                rules.add("redact.free_text")
+                for s in spans:
+                    spans_by_tag[s.tag if _TAG_RE.match(s.tag) else "other"] += 1
+                spans_by_field[spec.id] += len(spans)
+        elif via_contact:
+            rules.add("contact.shared")
+        out.append(OutField(spec.id, kind, value))
+
+    flags: list[str] = []
+    if report.get("reporter_under_18") == "yes":
+        if any(f.id == "reporter_under_18" for f in out):
+            flags.append("minor")
+            rules.add("flag.minor")
+        else:
+            # Mandatory reporting still binds the advocates; the trace reminds them.
+            rules.add("flag.minor_withheld")
+
+    notice: tuple[NoticeItem, ...] = ()
+    if profile.protections_notice:
+        rules.add("notice.protections")
+        notice = _notice({f.id: f.value for f in out}, packs, on_date)
+
+    trace = Trace(
+        rules=tuple(sorted(rules)),
+        removed=tuple(removed),
+        generalised=tuple(generalised),
+        unknown_fields=unknown,
+        values_dropped=_counts(values_dropped),
+        removed_by_tag=_counts(removed_by_tag),
+        spans_by_tag=_counts(spans_by_tag),
+        spans_by_field=_counts(spans_by_field),
+    )
+    return Referral(profile.id, profile.consent, on_date, tuple(out), tuple(flags), notice, trace)
+
+
+def _redact(
+    text: str, lang: str, known: tuple[str, ...], r: Redactor, keep: frozenset[str]
+) -> tuple[str, Sequence[SpanLike]]:
+    # The report's language is the form's, not the text's: people write Spanish on the English
+    # form and mix both in one sentence. So every lexicon runs on every text ("mul"); `lang`
+    # stays in the signature for a redactor that can use it as a hint.
+    del lang
+    spans = list(r.find_spans(text, "mul", known=known))
+    for s in spans:
+        if not (0 <= s.start <= s.end <= len(text)):
+            raise PolicyError("redactor returned a span outside the text")
+    # A perpetrator field keeps the detections that are its own content (the perpetrator's
+    # number in perp_phone); every other detection in it, and the reporter's own identifiers
+    # (a separate pii.reporter span over the same text), still go.
+    spans = [s for s in spans if s.tag not in keep]
+    result = r.apply(text, spans)
+    if not isinstance(result, str) or not (result == text or derivable(text, result)):
+        # The redactor may only hide text; anything else is a bug we refuse to ship.
+        raise PolicyError("redactor output is not the input with spans replaced by the marker")
+    return result, spans
+
+
+def _notice(values: Mapping[str, Value], packs: Iterable[Pack], on_date: date) -> tuple[NoticeItem, ...]:
+    # Built from the fields that leave, never from the full report: the notice must not say
+    # more than the referral itself.
+    view = {k: (list(v) if isinstance(v, tuple) else v) for k, v in values.items() if k in ("crime_types", "role")}
+    assessment = assess(view, packs, on_date)
+    return tuple(
+        NoticeItem(
+            pack=p.pack,
+            protection=p.id,
+            status=p.status,
+            verification=weakest(p.verification, p.effective_verification),
+            citation=p.citation,
+            text=p.staff,
+        )
+        for p in assessment.protections()
+        if p.scope == "reporting" and p.status in ("applies", "may_apply")
+    )
+
+
+# --- checking staff edits -------------------------------------------------------------------
+
+
+def verify_narrower(edited: Referral | Mapping[str, Any], built: Referral) -> None:
+    """Raise NotNarrower unless `edited` is `built` with fields removed or text struck.
+
+    `edited` is a Referral or its `to_dict()` form, as posted back from a staff form: only
+    "fields" is required; any other top-level key present must equal the built one ("trace" is
+    ignored: the server keeps its own). Text values must be derivable from the built text by
+    replacing substrings with REMOVED; every other value must be unchanged. Error messages name
+    field ids only, never posted content.
+    """
+    e = edited.to_dict() if isinstance(edited, Referral) else edited
+    if not isinstance(e, Mapping):
+        raise NotNarrower("", "edited referral must be a mapping")
+    b = built.to_dict()
+    for key in e:
+        if key in {"fields", "trace"}:
+            continue
+        if key not in b:
+            raise NotNarrower("", "unknown top-level key")
+        if e[key] != b[key]:
+            raise NotNarrower(key if isinstance(key, str) else "", "differs from the built referral")
+    if "fields" not in e or not isinstance(e["fields"], list):
+        raise NotNarrower("", "fields must be a list")
+    built_fields = {f.id: f for f in built.fields}
+    seen: set[str] = set()
+    for item in e["fields"]:
+        if not isinstance(item, Mapping) or set(item) != {"id", "kind", "value"}:
+            raise NotNarrower("", "each field needs exactly id, kind and value")
+        fid = item["id"]
+        if not isinstance(fid, str) or fid not in built_fields:
+            raise NotNarrower("", "a field that is not in the built referral")
+        if fid in seen:
+            raise NotNarrower(fid, "appears twice")
+        seen.add(fid)
+        original = built_fields[fid]
+        if item["kind"] != original.kind:
+            raise NotNarrower(fid, "kind differs from the built referral")
+        value = item["value"]
+        if original.kind in _TEXT_KINDS and isinstance(original.value, str):
+            if not isinstance(value, str) or not derivable(original.value, _normalise_text(value)):
+                raise NotNarrower(fid, "text is not the built text with parts removed")
+        elif isinstance(original.value, tuple):
+            if not isinstance(value, list | tuple) or tuple(value) != original.value:
+                raise NotNarrower(fid, "value differs from the built referral")
+        elif value != original.value:
+            raise NotNarrower(fid, "value differs from the built referral")
+
+
+def apply_edits(built: Referral, edited: Referral | Mapping[str, Any]) -> Referral:
+    """Verify staff edits and return the narrower referral, with the edits in its trace."""
+    verify_narrower(edited, built)
+    e = edited.to_dict() if isinstance(edited, Referral) else edited
+    posted = {item["id"]: item["value"] for item in e["fields"]}
+    result = built
+    for f in built.fields:
+        if f.id not in posted:
+            result = result.without_field(f.id)
+        elif f.kind in _TEXT_KINDS:
+            text = _merge_markers(_normalise_text(posted[f.id]))
+            if text != f.value:
+                fields = tuple(replace(g, value=text) if g.id == f.id else g for g in result.fields)
+                trace = replace(
+                    result.trace,
+                    rules=_add_rule(result.trace, "staff.strike"),
+                    staff_struck=_bump(result.trace.staff_struck, f.id),
+                )
+                result = replace(result, fields=fields, trace=trace)
+    return result

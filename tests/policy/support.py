@@ -1,0 +1,78 @@
+"""Shared helpers for the policy tests: loaded data, and the redactor to test with.
+
+Deliberately not a conftest.py: tests/policy is shared with the redactor's tests, and these
+helpers must not change how other tests run. No Django anywhere.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+
+from policy.catalogue import default_catalogue
+from policy.packs import default_packs
+from policy.profiles import default_profiles
+from policy.referral import REMOVED, Redactor
+
+
+@dataclass(frozen=True, slots=True)
+class StandInSpan:
+    start: int
+    end: int
+    tag: str
+
+
+class StandInRedactor:
+    """A tiny stand-in for policy.redact, used only when the real module is missing.
+
+    It removes the reporter's known values and a few trigger words, with the same interface.
+    """
+
+    REMOVED = REMOVED
+    WORDS = ("working", "paid", "meth", "undocumented", "trabajando", "me pagó")
+
+    def find_spans(self, text: str, lang: str, *, known: Iterable[str] = ()) -> list[StandInSpan]:
+        spans = []
+        for value in known:
+            if value:
+                spans += [
+                    StandInSpan(m.start(), m.end(), "pii.reporter") for m in re.finditer(re.escape(value), text, re.I)
+                ]
+        for word in self.WORDS:
+            spans += [StandInSpan(m.start(), m.end(), "sex_trade") for m in re.finditer(re.escape(word), text, re.I)]
+        return sorted(spans, key=lambda s: (s.start, s.end))
+
+    def apply(self, text: str, spans: Sequence[StandInSpan]) -> str:
+        out, pos, cur = [], 0, None
+        for s in sorted(spans, key=lambda s: (s.start, s.end)):
+            if cur is not None and s.start <= cur[1]:
+                cur = (cur[0], max(cur[1], s.end))
+                continue
+            if cur is not None:
+                out += [text[pos : cur[0]], REMOVED]
+                pos = cur[1]
+            cur = (s.start, s.end)
+        if cur is not None:
+            out += [text[pos : cur[0]], REMOVED]
+            pos = cur[1]
+        out.append(text[pos:])
+        return "".join(out)
+
+
+def real_redactor() -> ModuleType | None:
+    """Return policy.redact if it exists, else None."""
+    if importlib.util.find_spec("policy.redact") is None:
+        return None
+    import policy.redact as module
+
+    return module
+
+
+#: The real redactor when it exists (test against it), else the stand-in.
+REDACTOR: Redactor = real_redactor() or StandInRedactor()  # type: ignore[assignment]
+CATALOGUE = default_catalogue()
+PROFILES = dict(default_profiles())
+PACKS = default_packs()
