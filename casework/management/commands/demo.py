@@ -1,0 +1,120 @@
+"""Development only: one account per role, with keys and two-step login, so a newcomer can log in at once."""
+
+import base64
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casework.models import Organisation, StaffProfile
+from intake.models import Report
+from vault.custody import create_org_key, create_staff_key
+from vault.models import OrgKey, StaffKey
+
+# username: (password, roles). Well-known on purpose: development only.
+DEMO_USERS = {
+    "advocate": ("advocate-demo-pass-1", ["advocate"]),
+    "admin": ("admin-demo-pass-1", ["admin"]),
+    "auditor": ("auditor-demo-pass-1", ["auditor"]),
+    "recipient": ("recipient-demo-pass-1", ["recipient"]),
+}
+
+
+# A fixed TOTP key per demo user, derived from the name so it is stable across runs.
+def demo_totp_key(username: str) -> str:
+    return (username.encode() * 20)[:20].hex()
+
+
+def current_code(username: str) -> str:
+    key = bytes.fromhex(demo_totp_key(username))
+    return f"{totp(key):06d}"
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts, keys and sample reports (development only; refuses when DEBUG is off)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reports", type=int, default=3, help="sample reports to create if there are none")
+
+    def handle(self, *args, reports, **options):
+        if not settings.DEBUG or not (settings.DEVELOPMENT or settings.TESTING):
+            raise CommandError(
+                "demo creates well-known passwords: it runs only in development (HARBOR_ENV=development, DEBUG on)."
+            )
+        User = get_user_model()
+        with transaction.atomic():
+            org, _ = Organisation.objects.get_or_create(
+                name="Demo Victim Services", defaults={"kind": "victim_services"}
+            )
+            for username, (password, roles) in DEMO_USERS.items():
+                user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+                if created:
+                    user.set_password(password)
+                    user.save()
+                StaffProfile.objects.update_or_create(
+                    user=user, defaults={"roles": roles, "organisation": org if "recipient" in roles else None}
+                )
+                if not StaffKey.objects.filter(user=user).exists():
+                    create_staff_key(user, password)
+                TOTPDevice.objects.update_or_create(
+                    user=user, name="authenticator", defaults={"key": demo_totp_key(username), "confirmed": True}
+                )
+            if not OrgKey.objects.exists():
+                create_org_key(User.objects.get(username="advocate").vault_key)
+        receipts = []
+        if reports and not Report.objects.exists():
+            receipts = self._sample_reports(reports)
+        self.stdout.write("Demo accounts (development only). Log in at /staff/login/:")
+        for username, (password, roles) in DEMO_USERS.items():
+            secret = base64.b32encode(bytes.fromhex(demo_totp_key(username))).decode()
+            self.stdout.write(f"  {username:10} password {password:24} TOTP secret {secret}  ({', '.join(roles)})")
+        self.stdout.write("  Current two-step code for a user: python manage.py democode advocate")
+        for receipt in receipts:
+            self.stdout.write(f"  Sample report receipt (open it at /check/): {receipt}")
+
+    def _sample_reports(self, count: int) -> list[str]:
+        from intake.services import Draft, submit
+        from vault.receipts import display
+
+        samples = [
+            {
+                "crime_types": ["robbery", "physical_assault"],
+                "role": "victim",
+                "area": "Mission District",
+                "safe_now": "yes",
+                "injured": "yes",
+                "injuries": "bruised ribs",
+                "needs": ["medical"],
+                "consent": ["victim_services"],
+                "perp_description": "tall man, grey hoodie",
+                "perp_vehicle": "silver sedan, plate starts 7AB",
+                "narrative": "He grabbed my bag at the bus stop, hit me and drove off.",
+            },
+            {
+                "crime_types": ["stalking", "threats_extortion"],
+                "role": "victim",
+                "area": "Tenderloin",
+                "safe_now": "no",
+                "needs": ["safety_planning", "shelter"],
+                "consent": ["record_only"],
+                "narrative": "The same man has followed me home three nights this week and sends threats.",
+            },
+            {
+                "crime_types": ["sexual_assault"],
+                "role": "witness",
+                "area": "Oakland",
+                "needs": ["counselling"],
+                "consent": ["health_org"],
+                "narrative": "I saw a man force a woman into a van near the park.",
+            },
+        ]
+        out = []
+        for i in range(count):
+            _report, receipt = submit(
+                Draft(nonce=f"demo-{i}-{Report.objects.count()}", lang="en", data=samples[i % 3], photos=[])
+            )
+            out.append(display(receipt))
+        return out

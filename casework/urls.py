@@ -1,0 +1,31 @@
+from django.urls import path
+
+from casework import views, views_admin, views_audit, views_auth, views_stats
+
+app_name = "casework"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views_auth.login_view, name="login"),
+    path("login/code/", views_auth.otp_view, name="otp"),
+    path("login/enrol/", views_auth.enrol_view, name="enrol"),
+    path("logout/", views_auth.logout_view, name="logout"),
+    path("password/", views_auth.password_view, name="password"),
+    path("reports/", views.queue, name="queue"),
+    path("reports/<str:report_id>/", views.report_detail, name="report"),
+    path("reports/<str:report_id>/reply/", views.reply, name="reply"),
+    path("reports/<str:report_id>/note/", views.note, name="note"),
+    path("reports/<str:report_id>/status/", views.status, name="status"),
+    path("reports/<str:report_id>/assign/", views.assign, name="assign"),
+    path("reports/<str:report_id>/photos/<str:item>/", views.photo, name="photo"),
+    path("stats/", views_stats.statistics, name="stats"),
+    path("audit/", views_audit.audit_log, name="audit"),
+    path("accounts/", views_admin.users, name="users"),
+    path("accounts/new/", views_admin.user_new, name="user_new"),
+    path("accounts/<int:user_id>/", views_admin.user_edit, name="user_edit"),
+    path("accounts/<int:user_id>/reset/", views_admin.user_reset, name="user_reset"),
+    path("accounts/grants/", views_admin.grants, name="grants"),
+    path("accounts/grants/<int:user_id>/", views_admin.grant, name="grant"),
+    path("accounts/rotate/", views_admin.rotate, name="rotate"),
+    path("accounts/rotate/<str:key_id>/rewrap/", views_admin.rewrap, name="rewrap"),
+    path("retention/", views_admin.retention, name="retention"),
+]

@@ -1,0 +1,255 @@
+"""Staff in the browser: a reply reaches the reporter, a referral goes all the way, axe-core passes.
+
+Every staff member logs in once per test, with the password and then a TOTP code computed from
+their device: django-otp refuses a code used twice, so a second login within 30 seconds would fail.
+The conftest asserts after every test that no request left the live server and the CSP held.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from casework.models import Organisation
+from tests.browser.flows import (
+    fill_report,
+    heading,
+    open_with_receipt,
+    press_continue,
+    sample_report,
+    send_and_read_receipt,
+)
+from tests.browser.test_accessibility import Audit
+from tests.casework.conftest import PASSWORD, code_for, make_staff
+from tests.conftest import CsrfClient, submit_report
+from tests.intake.conftest import jpeg_bytes, upload
+from vault.custody import create_org_key, grant, open_grant, unlock_staff_key
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from tests.browser.conftest import Site
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+ORGANISATION = "Victim Services Unit"
+REPLY = "Thank you for telling us. Can we call you on Signal after noon?"
+
+
+@pytest.fixture
+def team(transactional_db, live_server) -> dict:
+    """One account per role, committed for the live server; advocate, colleague and admin hold the key.
+
+    The administrator has not set up an authenticator yet, so their first login shows the enrol page.
+    """
+    organisation = Organisation.objects.create(name=ORGANISATION, kind="victim_services")
+    team = {
+        "advocate": make_staff("advocate", ["advocate"]),
+        "colleague": make_staff("colleague", ["advocate"]),
+        "recipient": make_staff("recipient", ["recipient"], organisation=organisation),
+        "admin": make_staff("admin", ["admin"], totp_confirmed=False),
+        "auditor": make_staff("auditor", ["auditor"]),
+    }
+    org_key = create_org_key(team["advocate"].vault_key)
+    private = open_grant(org_key.grants.get(), unlock_staff_key(team["advocate"].vault_key, PASSWORD))
+    for name in ("colleague", "admin"):
+        grant(org_key, private, team[name].vault_key)
+    return team
+
+
+def _enrol_code(user) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def _click(page: Page, role, name: str | re.Pattern) -> None:
+    page.get_by_role(role, name=name).click()
+    page.wait_for_load_state()
+
+
+def log_in(site: Site, user, check: Callable[[str], None] = lambda name: None) -> Page:
+    """Log in with the password, then the code step (or, on a first login, enrol); ``check`` each of these."""
+    page = site.goto("/staff/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    _click(page, "button", "Continue")
+    if heading(page) == "Set up two-step login":
+        expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+        check("enrol (QR code)")
+        page.get_by_label("Code from your authenticator app, or a recovery code").fill(_enrol_code(user))
+        _click(page, "button", "Confirm")
+        assert heading(page) == "Your recovery codes"
+        expect(page.locator(".recovery-codes li")).to_have_count(10)
+        check("recovery codes")
+        _click(page, "link", "I have written them down")
+    else:
+        assert heading(page) == "Second step", page.locator("main").inner_text()
+        check("code step")
+        page.get_by_label("Code from your authenticator app, or a recovery code").fill(code_for(user))
+        _click(page, "button", "Log in")
+    expect(page.get_by_role("button", name=f"Log out ({user.username})")).to_be_visible()
+    return page
+
+
+def log_out(page: Page) -> None:
+    _click(page, "button", re.compile(r"^Log out"))
+    assert heading(page) == "Staff login"
+
+
+def open_the_report(page: Page) -> None:
+    """From the queue, open the (only) robbery report."""
+    assert heading(page) == "Reports"
+    page.get_by_role("row").filter(has_text="robbery").get_by_role("link").click()
+    page.wait_for_load_state()
+    assert heading(page).startswith("Report ")
+
+
+def choose_recipient(page: Page, recipient: str, check: Callable[[str], None] = lambda name: None) -> None:
+    """From the report page, go to the recipients the reporter agreed to; prepare the referral to one."""
+    _click(page, "link", "Refer to victim services or others")
+    assert heading(page) == "Refer this report"
+    check("referral: choose")
+    page.get_by_role("listitem").filter(has_text=recipient).get_by_role("link", name="Prepare").click()
+    page.wait_for_load_state()
+
+
+# --- a. the advocate's reply reaches the reporter ---------------------------------------
+
+
+def test_an_advocate_replies_and_the_reporter_reads_it_with_the_receipt(desktop, phone, team):
+    receipt, _ = submit_report(CsrfClient(), sample_report())
+
+    page = log_in(desktop, team["advocate"])
+    open_the_report(page)
+    expect(page.locator("main")).to_contain_text("grey hoodie, scar on left hand")
+    page.get_by_label("Reply to the reporter").fill(REPLY)
+    page.get_by_label("Then set the status to").select_option(label="Waiting on reporter")
+    _click(page, "button", "Send reply")
+    expect(page.locator(".message-advocate")).to_contain_text(REPLY)
+    expect(page.locator("main")).to_contain_text("Status: Waiting on reporter")
+
+    open_with_receipt(phone.page, phone.base, receipt)
+    expect(phone.page.locator(".message-advocate")).to_contain_text(REPLY)
+    expect(phone.page.locator("main")).to_contain_text("An advocate has a question for you.")
+
+
+# --- b. the full referral path ----------------------------------------------------------
+
+
+def test_a_referral_goes_from_the_reporter_to_victim_services_and_the_reporter_sees_it(
+    phone_nojs, desktop, phone, team
+):
+    data = sample_report()
+    assert data["consent"] == ["victim_services"]
+    reporter = phone_nojs.goto("/report/")
+    fill_report(reporter, data)
+    press_continue(reporter)
+    receipt = send_and_read_receipt(reporter)
+
+    advocate = log_in(desktop, team["advocate"])
+    open_the_report(advocate)
+    choose_recipient(advocate, ORGANISATION)
+    assert heading(advocate) == f"Referral to {ORGANISATION}"
+    preview = advocate.locator(".shared-preview")
+    expect(preview).to_contain_text("bruised ribs")
+    for never_sent in (data["place_precise"], data["ctx_payment"], data["contact_signal"]):
+        expect(preview).not_to_contain_text(never_sent)
+    _click(advocate, "button", "Encrypt and send")
+    assert heading(advocate) == f"Referral to {ORGANISATION}"
+    expect(advocate.locator("main")).to_contain_text("Status: Sent, not opened yet")
+
+    recipient = log_in(phone, team["recipient"])
+    assert heading(recipient) == "Referrals received"
+    recipient.get_by_role("table").get_by_role("link").click()
+    recipient.wait_for_load_state()
+    expect(recipient.locator(".shared-preview")).to_contain_text("bruised ribs")
+    expect(recipient.locator("main")).not_to_contain_text(data["place_precise"])
+    recipient.get_by_label("Update the status").select_option(label="Reporter contacted")
+    _click(recipient, "button", "Update")
+    expect(recipient.locator("main")).to_contain_text("Status: Reporter contacted")
+
+    open_with_receipt(phone_nojs.page, phone_nojs.base, receipt)
+    shared = phone_nojs.page.locator(".card").filter(has_text=ORGANISATION)
+    expect(shared).to_contain_text("They say they have contacted you.")
+
+
+# --- c. axe-core on every dashboard page --------------------------------------------------
+
+
+def test_every_dashboard_page_has_no_accessibility_violations(desktop, phone, axe_source, team):
+    """axe-core with all its default rules, CSP enforced: every staff page at desktop size, login and queue on a phone."""
+    for site in (desktop, phone):
+        site.context.add_init_script(axe_source)
+    data = dict(sample_report(), consent=["victim_services", "peer_alert"])
+    submit_report(CsrfClient(), data, files={"photos": upload("IMG_0001.jpg", jpeg_bytes())})
+
+    # At phone size: the login steps and the queue.
+    small = Audit(phone, phone=True)
+    phone.goto("/staff/login/")
+    small.check("login")
+    log_in(phone, team["colleague"], small.check)
+    small.check("queue")
+
+    audit = Audit(desktop, phone=False)
+    desktop.goto("/staff/login/")
+    audit.check("login")
+    # The advocate: queue, report, a referral and a safety alert, statistics, password.
+    page = log_in(desktop, team["advocate"], audit.check)
+    audit.check("queue")
+    open_the_report(page)
+    expect(page.get_by_role("img", name="Photo 1 from the reporter")).to_be_visible()
+    audit.check("report")
+    choose_recipient(page, ORGANISATION, audit.check)
+    audit.check("referral: build")
+    _click(page, "button", "Encrypt and send")
+    audit.check("referral: detail")
+    _click(page, "link", "← Back to the report")
+    choose_recipient(page, "Anonymous safety warning")
+    _click(page, "button", "Publish the alert")
+    desktop.goto("/staff/alerts/")
+    expect(page.locator("main section")).to_have_count(1)
+    audit.check("safety alerts")
+    desktop.goto("/staff/stats/")
+    audit.check("statistics")
+    desktop.goto("/staff/password/")
+    audit.check("password")
+    log_out(page)
+
+    # The recipient: inbox, the referral, its printable view.
+    page = log_in(desktop, team["recipient"])
+    audit.check("inbox")
+    page.get_by_role("table").get_by_role("link").click()
+    page.wait_for_load_state()
+    audit.check("received referral")
+    _click(page, "link", "Printable view")
+    audit.check("print view")
+    desktop.goto("/staff/")
+    log_out(page)
+
+    # The administrator's first login (enrol, recovery codes), then the accounts pages.
+    page = log_in(desktop, team["admin"], audit.check)
+    assert heading(page) == "Accounts and keys"
+    audit.check("accounts: users")
+    for path, name in [
+        ("/staff/accounts/new/", "accounts: new user"),
+        ("/staff/accounts/grants/", "accounts: grants"),
+        ("/staff/accounts/rotate/", "accounts: rotate"),
+        ("/staff/retention/", "accounts: retention"),
+    ]:
+        desktop.goto(path)
+        audit.check(name)
+    log_out(page)
+
+    # The auditor.
+    page = log_in(desktop, team["auditor"])
+    audit.check("audit log")
+
+    assert len(small.pages) == 3 and len(audit.pages) == 21, (small.pages, audit.pages)
+    problems = small.problems + audit.problems
+    assert not problems, "\n".join(problems)
