@@ -1,0 +1,98 @@
+"""Referrals as stored: who sent what kind to whom and when; the content only as ciphertext."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def new_referral_id() -> str:
+    return secrets.token_hex(16)
+
+
+class Referral(models.Model):
+    """One referral of a report to a receiving organisation (or a peer safety alert).
+
+    ``body`` is the policy engine's output (without its trace) encrypted under
+    a fresh referral key; ``ReferralWrap`` rows wrap that key to each user of
+    the receiving organisation, and ``org_wrap`` to the organisation intake
+    key so advocates can follow it. The trace, for advocates only, is
+    encrypted under the report's key. A recipient never gets the report key.
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent, not opened yet")
+        OPENED = "opened", _("Opened")
+        CONTACTED = "contacted", _("Reporter contacted")
+        PROVIDED = "services_provided", _("Services provided")
+        DECLINED = "declined", _("Declined")
+        REVOKED = "revoked", _("Revoked before it was opened")
+        WITHDRAWN = "withdrawn", _("Consent withdrawn after it was opened")
+        DRAFT_ALERT = "alert_review", _("Safety alert awaiting review")
+        PUBLISHED = "published", _("Safety alert published")
+        RETRACTED = "retracted", _("Safety alert retracted")
+
+    RECIPIENT_STATUSES = ("contacted", "services_provided", "declined")
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_referral_id, editable=False)
+    report = models.ForeignKey("intake.Report", null=True, on_delete=models.SET_NULL, related_name="referrals")
+    organisation = models.ForeignKey(
+        "casework.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    profile = models.CharField(max_length=32)  # a policy recipient profile id; its consent code is the same
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SENT, db_index=True)
+    status_changed_at = models.DateTimeField(auto_now=True)
+    body = models.BinaryField()
+    trace = models.BinaryField(null=True)
+    org_key = models.ForeignKey("vault.OrgKey", null=True, on_delete=models.PROTECT, related_name="+")
+    org_wrap = models.BinaryField(null=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"referral {self.id[:8]} ({self.profile}, {self.status})"
+
+    @property
+    def is_alert(self) -> bool:
+        return self.profile == "peer_alert"
+
+    @property
+    def is_closed_to_recipient(self) -> bool:
+        return self.status in (self.Status.REVOKED, self.Status.WITHDRAWN)
+
+
+class ReferralWrap(models.Model):
+    """The referral key wrapped (HPKE) to one recipient user's public key."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="wraps")
+    staff_key = models.ForeignKey("vault.StaffKey", on_delete=models.CASCADE, related_name="+")
+    wrapped = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["referral", "staff_key"], name="one_wrap_per_recipient_key")]
+
+    def __str__(self) -> str:
+        return f"wrap of referral {self.referral_id[:8]} for key {self.staff_key_id}"
+
+
+class ReferralMessage(models.Model):
+    """A message between the recipient organisation and the advocates, under the referral key."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="messages")
+    from_recipient = models.BooleanField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    blob = models.BinaryField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} on referral {self.referral_id[:8]}"
