@@ -1,5 +1,6 @@
 from django.urls import path
 
+import config.converters  # noqa: F401 - registers the "hexid" converter
 from casework import views, views_admin, views_audit, views_auth, views_stats
 
 app_name = "casework"
@@ -11,12 +12,12 @@ urlpatterns = [
     path("logout/", views_auth.logout_view, name="logout"),
     path("password/", views_auth.password_view, name="password"),
     path("reports/", views.queue, name="queue"),
-    path("reports/<str:report_id>/", views.report_detail, name="report"),
-    path("reports/<str:report_id>/reply/", views.reply, name="reply"),
-    path("reports/<str:report_id>/note/", views.note, name="note"),
-    path("reports/<str:report_id>/status/", views.status, name="status"),
-    path("reports/<str:report_id>/assign/", views.assign, name="assign"),
-    path("reports/<str:report_id>/photos/<str:item>/", views.photo, name="photo"),
+    path("reports/<hexid:report_id>/", views.report_detail, name="report"),
+    path("reports/<hexid:report_id>/reply/", views.reply, name="reply"),
+    path("reports/<hexid:report_id>/note/", views.note, name="note"),
+    path("reports/<hexid:report_id>/status/", views.status, name="status"),
+    path("reports/<hexid:report_id>/assign/", views.assign, name="assign"),
+    path("reports/<hexid:report_id>/photos/<hexid:item>/", views.photo, name="photo"),
     path("stats/", views_stats.statistics, name="stats"),
     path("audit/", views_audit.audit_log, name="audit"),
     path("accounts/", views_admin.users, name="users"),
@@ -26,6 +27,6 @@ urlpatterns = [
     path("accounts/grants/", views_admin.grants, name="grants"),
     path("accounts/grants/<int:user_id>/", views_admin.grant, name="grant"),
     path("accounts/rotate/", views_admin.rotate, name="rotate"),
-    path("accounts/rotate/<str:key_id>/rewrap/", views_admin.rewrap, name="rewrap"),
+    path("accounts/rotate/<hexid:key_id>/rewrap/", views_admin.rewrap, name="rewrap"),
     path("retention/", views_admin.retention, name="retention"),
 ]

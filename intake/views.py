@@ -84,7 +84,7 @@ def report(request) -> HttpResponse:
     valid = form.is_valid()
     data = form.cleaned_data
     keep = (
-        {int(i) for i in data.get("keep_photos", []) if i.isdigit()}
+        {int(i) for i in data.get("keep_photos", []) if i.isascii() and i.isdigit()}
         if "keep_photos" in data
         else set(range(len(carried)))
     )

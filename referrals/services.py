@@ -87,7 +87,9 @@ def resolve(data: dict[str, Any], key: str) -> Target:
     for target in allowed:
         if target.key == key:
             return target
-    org = Organisation.objects.filter(pk=key).first() if key.isdigit() else None
+    # ASCII digits only, and within a bigint: "²" is a digit to Python, not to the database.
+    numeric = key.isascii() and key.isdigit() and len(key) <= 18
+    org = Organisation.objects.filter(pk=int(key)).first() if numeric else None
     if org is None and key != ALERT:
         raise NoSuchTarget(_("There is no such recipient."))
     raise Refused(_("The reporter's consent does not allow sharing with this recipient. Nothing was sent."))
