@@ -17,6 +17,7 @@ def _a_report() -> str:
     submit_report(CsrfClient())
     return Report.objects.latest("received_at").id
 
+
 HOSTILE = ["a%00b", "%00", "%E2%80%AE0abc", "ABCDEF", "0" * 65, "..%2F..%2Fetc", "%C2%B2"]
 
 
