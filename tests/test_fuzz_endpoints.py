@@ -86,7 +86,7 @@ def test_every_url_is_fuzzed():
     assert {n.split(":")[0] for n in names} == {"intake", "casework", "referrals"}
     routes = [route for _name, route in ROUTES]
     assert "/check/message/" in routes and "/es/check/message/" in routes
-    assert "/staff/inbox/<str:referral_id>/print/" in routes
+    assert "/staff/inbox/<hexid:referral_id>/print/" in routes
     assert len(ROUTES) >= 50
 
 
