@@ -1,8 +1,9 @@
 """What the benchmarks share: a fresh database, production settings, gunicorn on loopback.
 
 bench/run.py, bench/bench_queue.py and bench/load.py start Harbor the same way:
-a fresh PostgreSQL database on 127.0.0.1:5432 if one answers (else SQLite),
-production settings from the environment with throwaway secrets and raised
+a fresh PostgreSQL database on 127.0.0.1:5432 if one answers (else SQLite;
+bench/load.py uses a throwaway cluster of its own, bench/pgcluster.py, since it
+stops PostgreSQL), production settings from the environment with throwaway secrets and raised
 rate limits, migrations, collected static files, an organisation key
 (`manage.py bootstrap`) and gunicorn with config/gunicorn.conf.py. Traffic
 goes only to 127.0.0.1.

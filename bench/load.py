@@ -3,10 +3,12 @@
 
     python bench/load.py --seconds 60 --submitters 20 [--faults]
 
-Starts Harbor under gunicorn with production settings on a fresh PostgreSQL
-database (`harbor_load`, so it never collides with bench/run.py's
-`harbor_bench`), then runs N simulated reporters, each a real HTTP client over
-loopback doing the whole flow a browser does:
+Starts a throwaway PostgreSQL cluster of its own (bench/pgcluster.py: initdb
+in a temporary directory, 127.0.0.1 on a free port, deleted afterwards), so
+stopping PostgreSQL never touches the machine's shared cluster on 5432; then
+Harbor under gunicorn with production settings on a fresh database in it; then
+N simulated reporters, each a real HTTP client over loopback doing the whole
+flow a browser does:
 
 1. GET /report/ (CSRF cookie, the signed ``started`` token);
 2. POST /report/ as multipart/form-data, the way a browser sends a form with a
@@ -18,25 +20,29 @@ loopback doing the whole flow a browser does:
 
 With --faults, during the load:
 
-- PostgreSQL is stopped (`pg_ctlcluster ... stop -m fast`) for --outage seconds
-  and started again. A send refused meanwhile must be a 503 that is the calm
-  confirmation page: the "try again in a moment" notice and the same draft
-  token, so nothing the reporter wrote is lost. The reporter waits and presses
-  Send again, and must succeed once the database is back, with gunicorn never
-  restarted.
+- The throwaway PostgreSQL is stopped (`pg_ctl stop -m fast`) for --outage
+  seconds and started again. A send refused meanwhile must be a 503 that is the calm
+  confirmation page: the "try again in a moment" notice, what the reporter
+  wrote and the same draft token, so nothing is lost. The reporter waits and
+  presses Send again, and must succeed once the database is back, with the
+  same gunicorn workers (none restarted).
 - A gunicorn worker is killed with SIGKILL in the middle of a request, inside
   its database transaction: the harness holds a SHARE lock on intake_section
   so submissions block after inserting their report row, finds the worker
   whose PostgreSQL backend waits on that lock, kills it, then releases the
   lock. The reporter sees a dropped connection and sends again; gunicorn
   starts a new worker.
+- After the load, PostgreSQL is restarted once more with no traffic, and the
+  next report must get a 200 at every step (dead pooled connections noticed).
 
 Afterwards, in this process (Django set up on the same database and secrets):
 every receipt is opened with intake.services.open_with_receipt and every
 section compared with exactly what that reporter sent (check_receipts); and no
 partial report may exist (check_integrity). Outside the fault windows any
-answer other than 200 is a failure. PostgreSQL is always started again (and
-waited for) in a finally block, on SIGTERM and at exit.
+answer other than 200 is a failure. The throwaway cluster is stopped and
+deleted in a finally block, on SIGTERM and at exit; one left by a run killed
+with SIGKILL is swept by the next run. Without a PostgreSQL installation (no
+initdb), a run without --faults falls back to bench/harness.py's database.
 
 Traffic goes only to 127.0.0.1. The last line printed is one JSON object; the
 exit status is 0 only if every check passed.
@@ -70,6 +76,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import pgcluster  # noqa: E402 - bench/pgcluster.py, beside this file
 from harness import (  # noqa: E402 - bench/harness.py, beside this file
     PY,
     ROOT,
@@ -84,7 +91,6 @@ from harness import (  # noqa: E402 - bench/harness.py, beside this file
 )
 
 DB_NAME = "harbor_load"
-PG_HOST, PG_PORT = "127.0.0.1", 5432
 MANDATORY_SECTIONS = {"summary", "incident", "consent"}
 CALM_WORDS = "Please try again in a moment"  # the send page's notice and the 503 page both say it
 KEPT_WORDS = "your report is still here"
@@ -295,7 +301,9 @@ class Reporter(threading.Thread):
                 self.state.fail(f"{self.name}: {type(exc).__name__}: {exc}")
                 return
 
-    def call(self, step: str, method: str, path: str, *, body=None, ctype="", draft: str | None = None) -> str:
+    def call(
+        self, step: str, method: str, path: str, *, body=None, ctype="", draft: str | None = None, canary: str = ""
+    ) -> str:
         """Send one request until it gets a 200; a 503 must be calm, a lost connection is retried."""
         first = now()
         while True:
@@ -316,8 +324,8 @@ class Reporter(threading.Thread):
                 text = html.unescape(page)
                 calm = CALM_WORDS in text
                 if draft is not None:
-                    # The confirmation page again: the notice, and the same draft in the form.
-                    calm = calm and KEPT_WORDS in text and hidden(page, "draft") == draft
+                    # The confirmation page again: the notice, what they wrote, and the same draft in the form.
+                    calm = calm and KEPT_WORDS in text and canary in text and hidden(page, "draft") == draft
                 self.state.record(Event(step, start, end, status, calm))
                 if not calm:
                     raise StepFailed(f"{step}: a 503 that is not the calm page (or lost the draft)")
@@ -353,7 +361,13 @@ class Reporter(threading.Thread):
         csrf = hidden(page, "csrfmiddlewaretoken") or csrf
         body = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf, "draft": draft}).encode()
         page = self.call(
-            "send", "POST", "/report/send/", body=body, ctype="application/x-www-form-urlencoded", draft=draft
+            "send",
+            "POST",
+            "/report/send/",
+            body=body,
+            ctype="application/x-www-form-urlencoded",
+            draft=draft,
+            canary=canary,
         )
         receipt = receipt_of(page)
         if not receipt:
@@ -363,69 +377,6 @@ class Reporter(threading.Thread):
 
 
 # --- PostgreSQL and gunicorn faults
-
-
-def tool(name: str) -> str:
-    path = shutil.which(name) or shutil.which(name, path="/usr/bin:/usr/sbin")
-    if not path:
-        raise RuntimeError(f"{name} not found (PostgreSQL's Debian tools)")
-    return path
-
-
-def pg_cluster() -> tuple[str, str]:
-    """Return (version, name) of the local cluster on port 5432."""
-    out = subprocess.run([tool("pg_lsclusters"), "--no-header"], capture_output=True, text=True, check=True).stdout
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) >= 3 and parts[2] == str(PG_PORT):
-            return parts[0], parts[1]
-    versions = sorted(os.listdir("/etc/postgresql"))
-    return versions[0], "main"
-
-
-def pg_ready() -> bool:
-    return subprocess.run([tool("pg_isready"), "-h", PG_HOST, "-p", str(PG_PORT), "-q"], check=False).returncode == 0
-
-
-def pg_ctl(action: str, *extra: str) -> None:
-    version, name = pg_cluster()
-    subprocess.run(
-        [tool("pg_ctlcluster"), "--skip-systemctl-redirect", version, name, action, *extra],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def wait_pg_ready(timeout: float = 60) -> bool:
-    deadline = now() + timeout
-    while now() < deadline:
-        if pg_ready():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-_pg_stopped_by_us = threading.Event()
-
-
-def ensure_postgres_up() -> None:
-    """Start PostgreSQL again if this script stopped it, and wait until it answers. Never leave it down."""
-    if not _pg_stopped_by_us.is_set():
-        return
-    if not pg_ready():
-        for _ in range(3):
-            try:
-                pg_ctl("start")
-                break
-            except subprocess.CalledProcessError:
-                if pg_ready():
-                    break
-                time.sleep(1)
-    if wait_pg_ready(120):
-        _pg_stopped_by_us.clear()
-    else:
-        print("!! PostgreSQL did not answer again; start it: pg_ctlcluster 15 main start", file=sys.stderr)
 
 
 def worker_pids(master: int) -> set[int]:
@@ -480,6 +431,7 @@ class FaultLog:
     killed_pid: int = 0
     killed_in_transaction: bool = False
     respawn_s: float | None = None
+    workers_replaced_by_outage: int = 0
     done_at: float = 0.0
     errors: list[str] = field(default_factory=list)
 
@@ -492,16 +444,15 @@ class FaultLog:
         return out
 
 
-def postgres_outage(log: FaultLog, seconds: float) -> None:
-    """Stop PostgreSQL (fast: open transactions are aborted), wait, start it again."""
+def postgres_outage(log: FaultLog, cluster: pgcluster.Cluster, seconds: float) -> None:
+    """Stop the throwaway PostgreSQL (fast: open transactions are aborted), wait, start it again."""
     print(f"  fault: stopping PostgreSQL for {seconds:.0f} s", file=sys.stderr)
     log.pg_stop_at = now()
-    _pg_stopped_by_us.set()
     try:
-        pg_ctl("stop", "-m", "fast")
+        cluster.stop("fast")
         time.sleep(seconds)
     finally:
-        ensure_postgres_up()
+        cluster.start()
     log.pg_ready_at = now()
     print(f"  fault: PostgreSQL answers again after {log.pg_ready_at - log.pg_stop_at:.1f} s", file=sys.stderr)
 
@@ -556,7 +507,7 @@ def kill_worker_mid_transaction(log: FaultLog, master: int, dsn: str, workers: i
         log.errors.append("gunicorn did not start a new worker within 30 s")
 
 
-def idle_restart(port: int, state: LoadState, outage: float = 1.0) -> dict:
+def idle_restart(port: int, state: LoadState, cluster: pgcluster.Cluster, outage: float = 1.0) -> dict:
     """Restart PostgreSQL while no one submits, then send one report: every step must answer 200.
 
     Workers keep their database connections between requests (CONN_MAX_AGE); one
@@ -564,12 +515,11 @@ def idle_restart(port: int, state: LoadState, outage: float = 1.0) -> dict:
     before using it (CONN_HEALTH_CHECKS), not answer the next reporter "try again".
     """
     print("  fault: restarting PostgreSQL with no traffic, then one report", file=sys.stderr)
-    _pg_stopped_by_us.set()
     try:
-        pg_ctl("stop", "-m", "fast")
+        cluster.stop("fast")
         time.sleep(outage)
     finally:
-        ensure_postgres_up()
+        cluster.start()
     probe = LoadState()
     try:
         Reporter(999, port, probe, seed=999).one_report()
@@ -584,10 +534,13 @@ def idle_restart(port: int, state: LoadState, outage: float = 1.0) -> dict:
     return {"fault_idle_restart_answers": answers}
 
 
-def run_faults(log: FaultLog, state: LoadState, master: int, dsn: str, *, start: float, args) -> None:
+def run_faults(
+    log: FaultLog, state: LoadState, cluster: pgcluster.Cluster, master: int, dsn: str, *, start: float, args
+) -> None:
     try:
         time.sleep(max(0.0, start + args.fault_at - now()))
-        postgres_outage(log, args.outage)
+        workers_before = worker_pids(master)
+        postgres_outage(log, cluster, args.outage)
         # Let the service show it recovered before the next fault.
         deadline = now() + 15
         while now() < deadline and not any(
@@ -595,6 +548,10 @@ def run_faults(log: FaultLog, state: LoadState, master: int, dsn: str, *, start:
         ):
             time.sleep(0.1)
         time.sleep(2)
+        # Recovering means the same workers serve again: none died of the outage, none was restarted.
+        log.workers_replaced_by_outage = len(workers_before ^ worker_pids(master))
+        if log.workers_replaced_by_outage:
+            log.errors.append("gunicorn workers died or were replaced during the PostgreSQL outage")
         kill_worker_mid_transaction(log, master, dsn, args.workers)
     except Exception as exc:  # noqa: BLE001 - reported as a failure of the run
         log.errors.append(f"fault injection failed: {type(exc).__name__}: {exc}")
@@ -764,8 +721,13 @@ def classify(state: LoadState, faults: FaultLog | None, start: float, end: float
         figures["fault_recovered_s"] = round(first - faults.pg_ready_at, 2) if first is not None else None
         late = [e for e in fives if e.start >= faults.pg_ready_at]
         figures["fault_503_after_pg_back"] = len(late)
+        by_step = {step: sum(1 for e in calm if e.step == step) for step in ("form", "preview", "send")}
+        figures["fault_calm_503_by_step"] = by_step
+        figures["fault_workers_replaced_by_outage"] = faults.workers_replaced_by_outage
         if first is None:
             problems.append("no submission succeeded after PostgreSQL came back")
+        if not by_step["send"]:
+            problems.append("no send met the outage: the fault did not test what it is for")
     if faults and faults.kill_begin:
         figures["fault_worker_killed"] = bool(faults.killed_pid)
         figures["fault_killed_in_transaction"] = faults.killed_in_transaction
@@ -777,12 +739,29 @@ def classify(state: LoadState, faults: FaultLog | None, start: float, end: float
     return figures, problems
 
 
-def run(args) -> tuple[dict, list[str]]:
+def create_database(cluster: pgcluster.Cluster) -> str:
+    """Create the load database in the throwaway cluster; return its DATABASE_URL."""
+    import psycopg
+
+    with psycopg.connect(cluster.admin_url, autocommit=True, connect_timeout=10) as conn:
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    return cluster.url(DB_NAME)
+
+
+def run(args, cluster: pgcluster.Cluster | None) -> tuple[dict, list[str]]:
     """Set up, load (with faults), check; return (figures, failures)."""
     tmp = Path(tempfile.mkdtemp(prefix="harbor-load-"))
-    db_url, db_kind = pick_database(tmp, DB_NAME)
-    if args.faults and db_kind != "PostgreSQL":
-        raise SystemExit("--faults needs PostgreSQL on 127.0.0.1:5432")
+    try:
+        return _run(args, cluster, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run(args, cluster: pgcluster.Cluster | None, tmp: Path) -> tuple[dict, list[str]]:
+    if cluster is not None:
+        db_url, db_kind = create_database(cluster), "PostgreSQL (throwaway cluster)"
+    else:
+        db_url, db_kind = pick_database(tmp, DB_NAME)
     env = server_env(db_url, tmp)
     env["HARBOR_BENCH_BASELINE"] = "False"  # the product as deployed, no plaintext twin
     prepare(env)
@@ -805,7 +784,7 @@ def run(args) -> tuple[dict, list[str]]:
                 dsn = db_url.replace("postgres://", "postgresql://", 1)
                 fault_thread = threading.Thread(
                     target=run_faults,
-                    args=(faults, state, server.pid, dsn),
+                    args=(faults, state, cluster, server.pid, dsn),
                     kwargs={"start": start, "args": args},
                     daemon=True,
                 )
@@ -817,8 +796,8 @@ def run(args) -> tuple[dict, list[str]]:
             for r in reporters:
                 r.join(GIVE_UP_AFTER + 120)
             end = now()
-            if faults:
-                figures.update(idle_restart(port, state))
+            if faults and cluster is not None:
+                figures.update(idle_restart(port, state, cluster))
             if server.poll() is not None:
                 failures.append(f"gunicorn exited (status {server.returncode}): it must recover without a restart")
         finally:
@@ -841,15 +820,16 @@ def run(args) -> tuple[dict, list[str]]:
     tracebacks = log_text.count("Traceback")
     figures["server_tracebacks"] = tracebacks
     if tracebacks or "Internal Server Error" in log_text:
-        failures.append(f"the server log has {tracebacks} tracebacks / internal errors: {log_path}")
+        failures.append(f"the server log has {tracebacks} tracebacks / internal errors: var/load-gunicorn.log")
         shutil.copy(log_path, ROOT / "var" / "load-gunicorn.log")
     if verified != len(state.done) or not state.done:
         failures.append(f"{verified} of {len(state.done)} receipts verified")
     figures["load_ok"] = not failures
     connections.close_all()
-    if not failures and not args.keep_db and db_kind == "PostgreSQL":
+    if failures and cluster is not None and cluster.log.exists():
+        shutil.copy(cluster.log, ROOT / "var" / "load-postgresql.log")
+    if db_kind == "PostgreSQL":  # a database in the shared cluster (no initdb here): drop it
         drop_database(DB_NAME)
-    shutil.rmtree(tmp, ignore_errors=True)
     return figures, failures
 
 
@@ -881,24 +861,31 @@ def main() -> int:
     parser.add_argument("--outage", type=float, default=5, help="seconds PostgreSQL stays down (default 5)")
     parser.add_argument("--fault-at", type=float, default=None, help="seconds into the load (default: a quarter)")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--keep-db", action="store_true", help=f"keep the {DB_NAME} database afterwards")
     args = parser.parse_args()
     if args.fault_at is None:
         args.fault_at = max(3.0, args.seconds / 4)
-    if args.faults and not pg_ready():
-        print("PostgreSQL does not answer on 127.0.0.1:5432; --faults needs it.", file=sys.stderr)
+    if args.faults and not pgcluster.available():
+        print("--faults needs PostgreSQL's server programs (initdb, pg_ctl) for a throwaway cluster.", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGHUP, _on_signal)
-    atexit.register(ensure_postgres_up)
+    signal.signal(signal.SIGINT, _on_signal)
     print(
         f"Load: {args.submitters} reporters for {args.seconds:.0f} s{' with faults' if args.faults else ''}:",
         file=sys.stderr,
     )
+    cluster = None
     try:
-        figures, failures = run(args)
+        if pgcluster.available():
+            pgcluster.sweep()
+            cluster = pgcluster.Cluster()
+            atexit.register(cluster.close)
+            cluster.start()
+            print(f"  throwaway PostgreSQL cluster on {cluster.host}:{cluster.port}", file=sys.stderr)
+        figures, failures = run(args, cluster)
     finally:
-        ensure_postgres_up()
+        if cluster is not None:
+            cluster.close()
     print("", file=sys.stderr)
     print("| figure | value |", file=sys.stderr)
     print("|---|---|", file=sys.stderr)

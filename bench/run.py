@@ -9,14 +9,18 @@ side in one run on the same server:
   baseline view on the same server that stores the same draft as plaintext;
   rounds alternate between the two so drift hits both alike;
 - redaction throughput of the policy engine (bench/bench_redact.py), if present;
+- referral build time for a long report (a 20 kB narrative, every field filled),
+  for each recipient profile (bench/bench_referral.py);
 - the advocate queue over 10k and 100k encrypted reports against the same page
   over plaintext rows (bench/bench_queue.py; BENCH_QUEUE_REPORTS sets the larger size);
 - load and faults (bench/load.py): 20 reporters for 60 s doing the whole flow over
-  HTTP, PostgreSQL stopped and started under them, a worker killed mid-transaction,
-  then every receipt opened and compared, and no partial report
-  (BENCH_LOAD_SECONDS, BENCH_LOAD_SUBMITTERS).
+  HTTP on a throwaway PostgreSQL cluster of its own (bench/pgcluster.py; the
+  shared cluster on 5432 is never stopped), that cluster stopped and started
+  under them, a worker killed mid-transaction, then every receipt opened and
+  compared, and no partial report (BENCH_LOAD_SECONDS, BENCH_LOAD_SUBMITTERS).
 
-Traffic goes only to 127.0.0.1. The last line printed is one JSON object.
+Traffic goes only to 127.0.0.1. The last line printed on standard output is one
+JSON object with every figure (the tables go to standard error).
 """
 
 from __future__ import annotations
@@ -209,6 +213,14 @@ def bench_redaction(results: dict) -> None:
     results.update(json.loads(last))
 
 
+def bench_referral(results: dict) -> None:
+    """Referral build time for a long report, per recipient profile (bench/bench_referral.py)."""
+    print("Referral build for a long report (median ms per recipient profile):", file=sys.stderr)
+    script = ROOT / "bench" / "bench_referral.py"
+    out = subprocess.run([PY, str(script)], cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
+    results.update(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
 def bench_queue(results: dict) -> None:
     """The advocate queue over 10k and 100k encrypted reports vs plaintext rows (bench/bench_queue.py)."""
     script = ROOT / "bench" / "bench_queue.py"
@@ -234,6 +246,7 @@ def main() -> int:
     print("Submission throughput (encrypted vs plaintext baseline):", file=sys.stderr)
     bench_submission(args, results)
     bench_redaction(results)
+    bench_referral(results)
     bench_queue(results)
     print("Load and faults (bench/load.py):", file=sys.stderr)
     load.bench_load(results, args.load_seconds, args.load_submitters, faults=True)
