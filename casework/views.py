@@ -120,7 +120,8 @@ def report_detail(request, report_id: str):
             photos=list(report.attachments.values_list("item", flat=True)),
             referrals=list(report.referrals.select_related("organisation")),
             reply_form=ReplyForm(),
-            note_form=NoteForm(),
+            # Its own ids: both forms have a "text" field, and a label must not lead to the reply box.
+            note_form=NoteForm(auto_id="id_note_%s"),
             status_form=StatusForm(initial={"status": report.status}),
             assign_form=AssignForm(initial={"assignee": str(report.assignee_id or "")}, advocates=_advocates()),
         )
