@@ -76,10 +76,14 @@ def report(request) -> HttpResponse:
         form.initial["started"] = _started_token(settings.HARBOR_MIN_FORM_SECONDS)
         return _form_page(request, form)
 
+    photos_lost = False
     try:
         carried = services.unseal_photos(request.POST.get("carried_photos", ""))
     except (DecryptionError, ExpiredTokenError):
+        # Photos added earlier cannot be opened (the page was open too long, or the token was
+        # altered): say so, rather than send the report on without them.
         carried = []
+        photos_lost = bool(request.POST.get("carried_photos"))
     form = ReportForm(request.POST, request.FILES, carried_count=len(carried))
     valid = form.is_valid()
     data = form.cleaned_data
@@ -94,6 +98,13 @@ def report(request) -> HttpResponse:
         % {"name": name, "size": filesizeformat(settings.HARBOR_MAX_IMAGE_BYTES)}
         for name in getattr(request, "harbor_upload_errors", [])
     ]
+    if photos_lost:
+        photo_errors.append(
+            _(
+                "The photos you added earlier could not be kept, because this page was open for a "
+                "long time. Everything you wrote is still here. Please add the photos again."
+            )
+        )
     # The form shown again has no files to validate: keep the photo field's own errors.
     photo_errors += form.errors.get("photos", [])
     for upload in data.get("photos") or []:

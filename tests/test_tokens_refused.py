@@ -230,6 +230,7 @@ def test_forged_carried_photos_carry_no_photo_and_store_nothing(client, org_keys
     values = form_values(response)
     assert values["perp_description"] == [FULL_REPORT["perp_description"]]
     assert values["carried_photos"] == [""]  # nothing is carried on from the forged token
+    assert "could not be kept" in response.content.decode()  # and the person is told why
     assert "keep_photos" not in values
     _nothing_stored()
 
