@@ -24,6 +24,9 @@ the rules with examples; in short:
    nearest shown total in that chain of lines is hidden ("not shown"), or, when
    all are hidden, the smallest value shown beside the count. Repeat until no
    small count can be worked out.
+4. **Withhold when that is not enough.** If a small count can still be worked out when
+   every total and value near it is hidden (which the states alone can allow, on very
+   small tables), every figure on the page is withheld.
 
 Rule 3 assumes the worst case, that every report names exactly one category,
 so that a month's column adds up to exactly its total (a column that cannot
@@ -45,6 +48,7 @@ SHOWN = "shown"
 SMALL = "small"  # 1 to THRESHOLD - 1: "fewer than 5"
 HIDDEN = "hidden"  # hidden so a small count elsewhere cannot be worked out: "not shown"
 COLLAPSED = "collapsed"  # part of a total under 5, not broken down: "–"
+WITHHELD = "withheld"  # rule 4: every figure withheld, any number: "withheld"
 
 
 @dataclass(frozen=True)
@@ -345,7 +349,10 @@ def _decide(counts: Counts) -> tuple[dict[_Key, int], dict[_Key, str]]:
             break
         hide = _to_hide(lines, values, state, exposed)
         if hide is None:
-            break  # everything near it is hidden already; see docs/statistics.md
+            # Rule 4: everything near the count is hidden and it can still be worked out (the
+            # states themselves tell too much). Publish no figure at all rather than that.
+            state = dict.fromkeys(state, WITHHELD)
+            break
         state[hide] = HIDDEN
     return values, state
 
@@ -368,7 +375,7 @@ def suppress(counts: Counts) -> Statistics:
         )
         for key, choices in counts.dimensions
     ]
-    hidden = sum(1 for s in state.values() if s == HIDDEN)
+    hidden = sum(1 for s in state.values() if s in (HIDDEN, WITHHELD))
     return Statistics(
         months=list(counts.months),
         tables=tables,

@@ -28,7 +28,12 @@ def _month(at: datetime):
 
 
 def _text(cell: stats.Cell) -> dict[str, str]:
-    texts = {stats.SMALL: _("fewer than 5"), stats.HIDDEN: _("not shown"), stats.COLLAPSED: "–"}
+    texts = {
+        stats.SMALL: _("fewer than 5"),
+        stats.HIDDEN: _("not shown"),
+        stats.COLLAPSED: "–",
+        stats.WITHHELD: _("withheld"),
+    }
     return {"state": cell.state, "text": str(cell.value) if cell.shown else texts[cell.state]}
 
 
