@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV := HARBOR_ENV=development
 
-.PHONY: run test test-postgres bench lint install clean-dev messages
+.PHONY: run test test-postgres bench lint scan install clean-dev messages
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "Harbor needs Python 3.12 or newer (found $$($(PYTHON) --version)). With pyenv, .python-version asks for 3.13."; exit 1; }
@@ -44,6 +44,11 @@ test-postgres: install node_modules/.installed
 
 bench: install
 	$(PY) bench/run.py
+
+# Black-box scan (wapiti, its own venv) of a production-settings Harbor on 127.0.0.1 only,
+# plus the OWASP header checks; docs/security.md. HARBOR_SCAN_SECONDS sets wapiti's budget.
+scan: install
+	$(PY) scripts/scan.py
 
 lint: install
 	$(VENV)/bin/ruff check .

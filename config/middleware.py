@@ -46,6 +46,8 @@ class PrivacyHeadersMiddleware:
             response["Pragma"] = "no-cache"
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        # Nothing Harbor embeds comes from another origin; this keeps it that way.
+        response.setdefault("Cross-Origin-Embedder-Policy", "require-corp")
         response.setdefault("X-Permitted-Cross-Domain-Policies", "none")
         return response
 
