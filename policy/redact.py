@@ -23,16 +23,17 @@ Nothing here imports Django. See docs/redaction.md for decisions and limits.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from re import _constants as _C  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
-from typing import Any
+from typing import Any, cast
 
 import phonenumbers
 
@@ -302,6 +303,11 @@ _WORD_KEY = re.compile(rf"(?<!\w)\w{{1,{_KEY_LENGTH}}}|[{re.escape(_KEY_SYMBOLS)
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 
+@cache
+def _unnamed(source: str) -> str:
+    return _NAMED_GROUP.sub("(", source)
+
+
 class _Dispatch:
     """A set of regexes, each with a payload, matched at word starts (or everywhere if needed).
 
@@ -312,8 +318,12 @@ class _Dispatch:
 
     def __init__(self) -> None:
         self._by_key: dict[str, list[tuple[str, Any]]] = {}
-        self._residual: list[tuple[re.Pattern[str], Any]] = []
-        self._cache: dict[str, tuple[re.Pattern[str], tuple[tuple[int, Any], ...]] | None] = {}
+        # Regexes that may start anywhere, each with the characters every match starts with
+        # (when those are known), so that the text is searched only where one is.
+        self._residual: list[tuple[re.Pattern[str], re.Pattern[str] | None, Any]] = []
+        # Per key: the combined regex's match method, and its (group, payload) slots.
+        self._cache: dict[str, tuple[Callable[[str, int], re.Match[str]], tuple[tuple[int, Any], ...]] | None] = {}
+        self._compiled: dict[str, re.Pattern[str]] = {}
 
     def add(self, source: str, payload: Any) -> None:
         self.add_alternation([source], payload)
@@ -343,7 +353,8 @@ class _Dispatch:
         for key, group in grouped.items():
             self._by_key.setdefault(key, []).append((_alternation(group), payload))
         if residual:
-            self._residual.append((re.compile(_alternation(residual)), payload))
+            source = _alternation(residual)
+            self._residual.append((re.compile(source), _first_chars(source), payload))
         self._cache.clear()
 
     def add_terms(self, terms: Iterable[str], payload: Any) -> None:
@@ -358,30 +369,45 @@ class _Dispatch:
             self._by_key.setdefault(key, []).append((r"(?<!\w)" + _term_trie(group), payload))
         self._cache.clear()
 
-    def _candidates(self, key: str) -> tuple[re.Pattern[str], tuple[tuple[int, Any], ...]] | None:
+    def _candidates(self, key: str) -> tuple[Callable[[str, int], re.Match[str]], tuple[tuple[int, Any], ...]] | None:
         found = list(self._by_key.get(key, ()))
         for i in range(1, len(key) + (len(key) < _KEY_LENGTH)):
             found.extend(self._by_key.get(key[:i] + "*", ()))
+        # Each source as it can match at this key: the alternatives that cannot start with these
+        # letters go (the regex engine would try them at every such word and fail), and so does
+        # a source none of whose alternatives can.
+        word_start = key[0] not in _KEY_SYMBOLS
+        tried = [
+            (source, payload)
+            for named, payload in found
+            # Names would clash between sources; the handlers that need a group re-match.
+            if (source := _specialised(_unnamed(named), key, word_start)) is not None
+        ]
         entry = None
-        if found:
+        if tried:
             # Each payload kind gets a lookahead of its own, so that all of them report. Rules
             # (int payloads) share one: two rules rarely match at the same word, and one
             # alternation that stops at its first success is much cheaper than a lookahead each.
             parts = []
             slots = []
             group = 1
-            rules = [(named, payload) for named, payload in found if isinstance(payload, int)]
-            others = [(named, payload) for named, payload in found if not isinstance(payload, int)]
+            rules = [(spec, payload) for spec, payload in tried if isinstance(payload, int)]
+            others = [(spec, payload) for spec, payload in tried if not isinstance(payload, int)]
             for batch in [[item] for item in others] + ([rules] if rules else []):
                 alternatives = []
-                for named, payload in batch:
-                    # Names would clash between sources; the handlers that need a group re-match.
-                    source = _NAMED_GROUP.sub("(", named)
-                    alternatives.append(f"({source})")
+                for (pattern, groups), payload in batch:
+                    alternatives.append(f"({pattern})")
                     slots.append((group, payload))
-                    group += 1 + re.compile(source).groups
+                    group += 1 + groups
                 parts.append("(?:(?=" + "|".join(alternatives) + ")|)")
-            entry = (re.compile("".join(parts)), tuple(slots))
+            combined = "".join(parts)
+            regex = self._compiled.get(combined)
+            if regex is None:
+                # Words of different keys often need the same regex ("tz", "tzu" and "txt" only
+                # what "t" and "t*" begin): it is compiled once.
+                regex = self._compiled[combined] = re.compile(combined)
+            # The combined regex always matches (if only the empty string): its match never fails.
+            entry = (cast(Callable[[str, int], re.Match[str]], regex.match), tuple(slots))
         self._cache[key] = entry
         return entry
 
@@ -391,23 +417,390 @@ class _Dispatch:
         cache = self._cache
         for word in _WORD_KEY.finditer(text):
             key = word.group()
-            entry = cache[key] if key in cache else self._candidates(key)
+            try:
+                entry = cache[key]
+            except KeyError:
+                entry = self._candidates(key)
             if entry is None:
                 continue
-            regex, slots = entry
+            match, slots = entry
             start = word.start()
-            m = regex.match(text, start)
-            if m is None or m.lastindex is None:
+            m = match(text, start)
+            last = m.lastindex  # the pattern always matches, if only the empty string
+            if last is None:
                 continue  # nothing here: the usual case, and the fast one
-            regs = m.regs
+            # Slots are in group order, and the last group to close is the last slot that
+            # matched: none after it did.
+            group_end = m.end
+            found = []
             for group, payload in slots:
-                end = regs[group][1]
+                if group > last:
+                    break
+                end = group_end(group)
                 if end >= 0:
-                    out.append((start, end, payload))
-        for regex, payload in self._residual:
-            out.extend((m.start(), m.end(), payload) for m in regex.finditer(text))
-        out.sort(key=lambda t: (t[0], -t[1]))
+                    found.append((start, end, payload))
+            if len(found) > 1:
+                found.sort(key=_minus_end)  # longest first; stable, as the sort of the whole was
+            out.extend(found)
+        if self._residual:
+            size = len(out)
+            for regex, first, payload in self._residual:
+                matches = regex.finditer(text) if first is None else _finditer_from(regex, first, text)
+                out.extend((m.start(), m.end(), payload) for m in matches)
+            if len(out) > size:
+                out.sort(key=lambda t: (t[0], -t[1]))
         return out
+
+
+# --------------------------------------------------------------------------------------------
+# Specialising a regex for the word it is tried at: an alternation such as
+# "(?:my|her|their|our)\s+name|call\s+me|..." costs the regex engine a step per alternative at
+# every word; at a word that begins "ca" only "call\s+me" can match, so only it is kept. The
+# result matches exactly what the source matches there, in the same order of preference.
+# --------------------------------------------------------------------------------------------
+
+
+class _Unsupported(Exception):
+    """A construct that ``_emit`` does not write back; such a source is used unchanged."""
+
+
+_AT_SOURCE = {
+    _C.AT_BEGINNING: "^",
+    _C.AT_BEGINNING_STRING: r"\A",
+    _C.AT_END: "$",
+    _C.AT_END_STRING: r"\Z",
+    _C.AT_BOUNDARY: r"\b",
+    _C.AT_NON_BOUNDARY: r"\B",
+}
+_CATEGORY_SOURCE = {
+    _C.CATEGORY_DIGIT: r"\d",
+    _C.CATEGORY_NOT_DIGIT: r"\D",
+    _C.CATEGORY_SPACE: r"\s",
+    _C.CATEGORY_NOT_SPACE: r"\S",
+    _C.CATEGORY_WORD: r"\w",
+    _C.CATEGORY_NOT_WORD: r"\W",
+}
+_REPEATS = (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT)
+_REPEAT_SUFFIX = {_C.MAX_REPEAT: "", _C.MIN_REPEAT: "?", _C.POSSESSIVE_REPEAT: "+"}
+
+
+def _emit(items: Sequence[tuple[Any, Any]]) -> str:
+    """Write parsed regex items back as a pattern."""
+    return "".join(_emit_item(op, av) for op, av in items)
+
+
+def _emit_item(op: Any, av: Any) -> str:
+    if op is _C.LITERAL:
+        return re.escape(chr(av))
+    if op is _C.NOT_LITERAL:
+        return "[^" + re.escape(chr(av)) + "]"
+    if op is _C.ANY:
+        return "."
+    if op is _C.IN:
+        parts: list[str] = []
+        for item_op, item_av in av:
+            if item_op is _C.NEGATE and not parts:
+                parts.append("^")
+            elif item_op is _C.LITERAL:
+                parts.append(re.escape(chr(item_av)))
+            elif item_op is _C.RANGE:
+                parts.append(re.escape(chr(item_av[0])) + "-" + re.escape(chr(item_av[1])))
+            elif item_op is _C.CATEGORY and item_av in _CATEGORY_SOURCE:
+                parts.append(_CATEGORY_SOURCE[item_av])
+            else:
+                raise _Unsupported
+        return "[" + "".join(parts) + "]"
+    if op is _C.AT and av in _AT_SOURCE:
+        return _AT_SOURCE[av]
+    if op is _C.BRANCH:
+        return "(?:" + "|".join(_emit(alt) for alt in av[1]) + ")"
+    if op is _C.SUBPATTERN and not av[1] and not av[2]:
+        return ("(?:" if av[0] is None else "(") + _emit(av[3]) + ")"
+    if op in _REPEATS:
+        lo, hi, sub = av
+        if hi is _C.MAXREPEAT:
+            count = "*" if lo == 0 else "+" if lo == 1 else f"{{{lo},}}"
+        elif lo == hi:
+            count = f"{{{lo}}}"
+        elif (lo, hi) == (0, 1):
+            count = "?"
+        else:
+            count = f"{{{lo},{hi}}}"
+        return "(?:" + _emit(sub) + ")" + count + _REPEAT_SUFFIX[op]
+    if op is _C.ASSERT or op is _C.ASSERT_NOT:
+        direction, sub = av
+        sign = "=" if op is _C.ASSERT else "!"
+        return "(?" + ("<" if direction < 0 else "") + sign + _emit(sub) + ")"
+    if op is _C.ATOMIC_GROUP:
+        return "(?>" + _emit(av) + ")"
+    raise _Unsupported
+
+
+def _canon(x: Any) -> Any:
+    """Parsed regex items as nested tuples, for comparison."""
+    if isinstance(x, list | tuple | _parser.SubPattern):
+        return tuple(_canon(item) for item in x)
+    return x
+
+
+@cache
+def _parsed(source: str) -> tuple[tuple[Any, Any], ...] | None:
+    """The parsed items of ``source``, if ``_emit`` writes them back to the same regex."""
+    try:
+        tree = _parser.parse(source)
+        items = tuple(tree)
+        again = _parser.parse(_emit(items))
+    except (_Unsupported, re.error, RecursionError):
+        return None
+    if tree.state.flags != _C.SRE_FLAG_UNICODE or again.state.flags != tree.state.flags:
+        return None  # flags (case-insensitive, verbose...) change what the items mean
+    if _canon(items) != _canon(again):
+        return None
+    return items
+
+
+def _is_word_class(sub: Any) -> bool:
+    """Whether parsed items are exactly a word-character class."""
+    return len(sub) == 1 and sub[0][0] is _C.IN and list(sub[0][1]) == [(_C.CATEGORY, _C.CATEGORY_WORD)]
+
+
+class _Head:
+    """How a parsed regex begins, read once per source: the zero-width items in front, then an
+    alternation (with the start keys of each alternative, None if any), a group, or neither."""
+
+    __slots__ = ("alternatives", "group", "index")
+
+    def __init__(self, items: Sequence[tuple[Any, Any]], rest: Sequence[tuple[Any, Any]]) -> None:
+        index = 0
+        while index < len(items) and items[index][0] in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
+            index += 1
+        self.index = index
+        self.alternatives: list[tuple[frozenset[str] | None, _Head]] | None = None
+        self.group: _Head | None = None
+        if index < len(items):
+            op, av = items[index]
+            tail = [*items[index + 1 :], *rest]
+            if op is _C.BRANCH:
+                self.alternatives = [(_start_keys_of([*alt, *tail]), _Head(alt, tail)) for alt in av[1]]
+            elif op is _C.SUBPATTERN and not av[1] and not av[2]:
+                self.group = _Head(av[3], tail)
+
+    def decide(self, key: str) -> tuple[Any, ...] | None:
+        """Which alternatives can start a match at ``key``, as nested tuples of indexes; None if
+        none can."""
+        if self.alternatives is not None:
+            kept = []
+            for i, (keys, head) in enumerate(self.alternatives):
+                if keys is None or key in keys or key[:1] + "*" in keys or key[:2] + "*" in keys:
+                    decided = head.decide(key)
+                    if decided is not None:
+                        kept.append((i, decided))
+            return tuple(kept) if kept else None
+        if self.group is not None:
+            decided = self.group.decide(key)
+            return None if decided is None else (decided,)
+        return ()
+
+    def rebuild(self, items: Sequence[tuple[Any, Any]], decided: tuple[Any, ...], word_start: bool) -> list[Any]:
+        """``items`` with only the alternatives ``decide`` kept (and at a word start, without a
+        leading "not after a word character", which always holds there)."""
+        out = [
+            (op, av)
+            for op, av in items[: self.index]
+            if not (word_start and op is _C.ASSERT_NOT and av[0] < 0 and _is_word_class(av[1]))
+        ]
+        if self.index < len(items):
+            op, av = items[self.index]
+            if self.alternatives is not None:
+                kept = [self.alternatives[i][1].rebuild(av[1][i], inner, word_start) for i, inner in decided]
+                out.append((op, (av[0], kept)))
+            elif self.group is not None:
+                out.append((op, (av[0], av[1], av[2], self.group.rebuild(av[3], decided[0], word_start))))
+            else:
+                out.append((op, av))
+            out.extend(items[self.index + 1 :])
+        return out
+
+
+def _start_keys_of(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    """The keys a match of ``items`` can start with; None if it may start with any."""
+    try:
+        keys = _sure_keys(items, _KEY_LENGTH)
+    except _Wild:
+        return None
+    return None if "" in keys else frozenset(keys)
+
+
+@cache
+def _head(source: str) -> tuple[tuple[tuple[Any, Any], ...], _Head] | None:
+    items = _parsed(source)
+    return None if items is None else (items, _Head(items, ()))
+
+
+@cache
+def _groups(source: str) -> int:
+    return re.compile(source).groups
+
+
+_SPECIALISED: dict[tuple[str, bool, tuple[Any, ...]], tuple[str, int]] = {}
+
+
+def _specialised(source: str, key: str, word_start: bool) -> tuple[str, int] | None:
+    """``source`` as it can match where the text's key is ``key``, and its number of groups;
+    None if it cannot match there.
+
+    At a word start (``word_start``), a leading "not after a word character" always holds and
+    goes too. Most keys keep the same alternatives as some key before them: the result is
+    remembered per choice of alternatives, not per key.
+    """
+    head = _head(source)
+    if head is None:
+        return source, _groups(source)
+    items, plan = head
+    decided = plan.decide(key)
+    if decided is None:
+        return None
+    memo_key = (source, word_start, decided)
+    found = _SPECIALISED.get(memo_key)
+    if found is None:
+        pruned = plan.rebuild(items, decided, word_start)
+        found = _SPECIALISED[memo_key] = (_emit(pruned), _count_groups(pruned))
+    return found
+
+
+def _count_groups(items: Sequence[tuple[Any, Any]]) -> int:
+    """The capturing groups in parsed items."""
+    count = 0
+    for op, av in items:
+        if op is _C.SUBPATTERN:
+            count += (av[0] is not None) + _count_groups(av[3])
+        elif op is _C.BRANCH:
+            count += sum(_count_groups(alt) for alt in av[1])
+        elif op in _REPEATS:
+            count += _count_groups(av[2])
+        elif op is _C.ASSERT or op is _C.ASSERT_NOT:
+            count += _count_groups(av[1])
+        elif op is _C.ATOMIC_GROUP:
+            count += _count_groups(av)
+    return count
+
+
+def _sure_keys(items: list[tuple[Any, Any]], need: int, depth: int = 0) -> set[str]:
+    """Like ``_seq_keys``, but never too few: the start keys of every match of ``items``.
+
+    ``_seq_keys`` decides which sources a word tries at all, and its answer is kept as it is;
+    this one decides which alternatives inside a tried source can be left out, where an
+    answer that missed a key would change a match. So wherever it cannot be sure (the pattern
+    ends before ``need`` letters, flags), it says "anything" (``_Wild``), and it reads past
+    lookarounds, which only ever rule matches out.
+    """
+    if depth > 40:
+        raise _Wild
+    if need == 0:
+        return {""}
+    if not items:
+        raise _Wild  # the match may end here, inside a longer word
+    op, av = items[0]
+    rest = items[1:]
+    if op is _C.LITERAL:
+        return _sure_with_char(chr(av), rest, need, depth)
+    if op is _C.IN:
+        if need < _KEY_LENGTH and all(
+            (o is _C.CATEGORY and a is _C.CATEGORY_SPACE) or (o is _C.LITERAL and not _is_word(chr(a))) for o, a in av
+        ):
+            return {""}  # whitespace or punctuation: the word has ended
+        out: set[str] = set()
+        for c in _class_chars(av):
+            out |= _sure_with_char(c, rest, need, depth)
+        return out
+    if op is _C.SUBPATTERN and not av[1] and not av[2]:
+        return _sure_keys(list(av[-1]) + rest, need, depth + 1)
+    if op is _C.ATOMIC_GROUP:
+        return _sure_keys(list(av) + rest, need, depth + 1)
+    if op is _C.BRANCH:
+        out = set()
+        for alt in av[1]:
+            out |= _sure_keys(list(alt) + rest, need, depth + 1)
+        return out
+    if op in _REPEATS:
+        lo, hi, sub = av
+        out = set()
+        if lo == 0:
+            out |= _sure_keys(rest, need, depth + 1)
+        if hi != 0:
+            more = hi is _C.MAXREPEAT or hi > 1
+            again = [(op, (max(lo - 1, 0), hi if hi is _C.MAXREPEAT else hi - 1, sub))] if more else []
+            out |= _sure_keys(list(sub) + again + rest, need, depth + 1)
+        return out
+    if op is _C.ASSERT_NOT and av[0] > 0 and _is_word_class(av[1]):
+        return {""}  # not followed by a word character: the word ends here
+    if op is _C.AT or op is _C.ASSERT or op is _C.ASSERT_NOT:
+        return _sure_keys(rest, need, depth + 1)
+    raise _Wild
+
+
+def _sure_with_char(c: str, rest: list[tuple[Any, Any]], need: int, depth: int) -> set[str]:
+    if c in _KEY_SYMBOLS and need == _KEY_LENGTH:
+        return {c}
+    if not _is_word(c):
+        return {""}
+    if need == 1:
+        return {c}
+    try:
+        tails = _sure_keys(rest, need - 1, depth + 1)
+    except _Wild:
+        return {c + "*"}
+    return {c + tail for tail in tails}
+
+
+def _first_chars(source: str) -> re.Pattern[str] | None:
+    """A character class every match of ``source`` starts with, if that is sure; else None."""
+    items = _parsed(source)
+    if items is None:
+        return None
+    classes = _head_classes(items)
+    return re.compile("|".join(classes)) if classes else None
+
+
+def _head_classes(items: Sequence[tuple[Any, Any]]) -> list[str] | None:
+    """Sources of the character classes the first character of a match of ``items`` is in."""
+    for op, av in items:
+        if op is _C.AT or op is _C.ASSERT or op is _C.ASSERT_NOT:
+            continue  # zero-width: the first character is still to come
+        if op is _C.LITERAL or op is _C.IN:
+            try:
+                return [_emit_item(op, av)]
+            except _Unsupported:
+                return None
+        if op is _C.BRANCH:
+            out: list[str] = []
+            for alt in av[1]:
+                classes = _head_classes(alt)
+                if not classes:
+                    return None
+                out.extend(classes)
+            return out
+        if op is _C.SUBPATTERN and not av[1] and not av[2]:
+            return _head_classes(av[3])
+        return None
+    return None  # it may match the empty string
+
+
+def _finditer_from(regex: re.Pattern[str], first: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``regex.finditer(text)`` for a regex whose matches all start with a ``first`` character
+    (so never empty): only where one is does it try."""
+    pos = 0
+    while (found := first.search(text, pos)) is not None:
+        m = regex.match(text, found.start())
+        if m is None:
+            pos = found.start() + 1
+        else:
+            yield m
+            pos = m.end()
+
+
+def _minus_end(match: tuple[int, int, Any]) -> int:
+    return -match[1]
 
 
 def _term_atoms(term: str) -> list[str]:
@@ -480,6 +873,23 @@ def _canonical(s: str) -> str:
     return " ".join(s.replace("'", "").replace("-", " ").split())
 
 
+_CANONICAL_CACHE: dict[str, str] = {}
+
+
+def _canonical_cached(s: str) -> str:
+    """``_canonical`` for the short strings that recur in every text: conjunctions, terms."""
+    try:
+        return _CANONICAL_CACHE[s]
+    except KeyError:
+        out = _canonical(s)
+        if len(s) <= 40 and len(_CANONICAL_CACHE) < _CANONICAL_CACHE_MAX:
+            _CANONICAL_CACHE[s] = out
+        return out
+
+
+_CANONICAL_CACHE_MAX = 16384
+
+
 def _fold(s: str) -> str:
     return Folded(s).text
 
@@ -532,12 +942,26 @@ class Lexicon:
         # Verb endings that name the person ("-amos" we, "-aron" they); whole words only.
         self.first_verb_re = _ending_regex(grammar.get("first_verb_endings", []))
         self.third_verb_re = _ending_regex(grammar.get("third_verb_endings", []))
+        # The words whose person depends on the words around them (two-word subjects and verbs,
+        # nouns that are subjects only before a verb); any other word's person is its own.
+        first_pairs = [w.split(" ") for w in self.first_subject if w.count(" ") == 1]
+        self._pair_words = (
+            {pair[0] for pair in first_pairs}
+            | {pair[1] for pair in first_pairs}
+            | {w.split(" ")[1] for w in self.first_verbs if w.count(" ") == 1}
+        )
+        self._word_person: dict[str, tuple[str | None, str | None] | None] = {}
+        # The words seen so far that mark no person on their own or with their neighbours
+        # (unless an accent does, which ``_Analyser`` checks for).
+        self.quiet_words: set[str] = set()
         # A subject after the predicate: "estaba bien pedo él."
         right = grammar.get("subject_right", [])
         self.subject_right = re.compile(r"\s*(?:" + "|".join(right) + r")") if right else None
         self.pronouns = words("third_pronouns")
         self.not_after_subject = words("not_after_subject")
-        self.antecedents = words("antecedents") | (self.third_subject - self.pronouns)
+        # Of third_subject, the nouns ("the guy"): subjects only before a verb.
+        self.subject_nouns = self.third_subject - self.pronouns
+        self.antecedents = words("antecedents") | self.subject_nouns
         self.relative_adverbs = words("relative_adverbs")
         self.coordinators = words("coordinators")
         self.quantifiers = words("quantifiers")
@@ -545,6 +969,7 @@ class Lexicon:
         self.person_nouns = words("person_nouns")
         self.not_nouns = words("not_nouns")
         self.first_object = words("first_object")
+        self.first_alone = self.first_object | self.first_subject
         self.relative_words = words("relative_words")
 
         def optional(key: str, repeat: str) -> str:
@@ -552,14 +977,18 @@ class Lexicon:
             return rf"(?:(?<!\w)(?:{_alternation(items)})\s+){repeat}" if items else ""
 
         # Left extension: auxiliaries, a verb, a preposition, determiners, ending at the trigger.
+        # Every part begins at a word, so a match does, or is the empty one at the end: the
+        # guard in front says so, and lets a search skip the inside of words quickly.
+        guard = r"(?:(?<!\w)|\Z)"
         self.np_left = re.compile(
-            optional("auxiliaries", "{0,3}")
+            guard
+            + optional("auxiliaries", "{0,3}")
             + optional("np_verbs", "?")
             + optional("np_prepositions", "?")
             + optional("np_left", "{0,3}")
             + r"\Z"
         )
-        self.np_left_det = re.compile(optional("np_left", "{0,3}") + r"\Z")
+        self.np_left_det = re.compile(guard + optional("np_left", "{0,3}") + r"\Z")
         copula = grammar.get("copula_left", [])
         self.copula_left = re.compile(r"(?<!\w)(?:" + "|".join(copula) + r")\s+\Z" if copula else r"(?!)")
         coerced = grammar.get("coerced", [])
@@ -636,6 +1065,38 @@ class Lexicon:
         # Every term, ignored ones included, in one alternation per key: the longest wins.
         d.add_terms(term_rules, _TERM)
 
+    def word_person(self, key: str) -> tuple[str | None, str | None] | None:
+        """The person a word marks whatever surrounds it, as ``_Analyser._marker`` decides it:
+        (before, after) the accent is read, or None when its neighbours decide."""
+        try:
+            return self._word_person[key]
+        except KeyError:
+            pass
+        found: tuple[str | None, str | None] | None
+        if key in self.first_subject:
+            found = (FIRST, None)
+        elif key in self._pair_words:
+            found = None  # "both of us", "me and ...": the word before or after decides
+        elif key in self.third_subject:
+            # A pronoun is a subject; a noun only before a verb, which the next word says.
+            found = (THIRD, None) if key in self.pronouns else None
+        else:
+            before = FIRST if key in self.first_verbs else THIRD if key in self.third_verbs else None
+            after = None
+            if self.first_verb_re is not None and self.first_verb_re.search(key):
+                after = FIRST
+            elif self.third_verb_re is not None and self.third_verb_re.search(key):
+                after = THIRD
+            found = (before, after)
+        if len(self._word_person) < _WORD_PERSON_MAX:
+            self._word_person[key] = found
+            if found == (None, None):
+                self.quiet_words.add(key)
+        return found
+
+
+_WORD_PERSON_MAX = 65536
+
 
 def _ending_regex(endings: list[str]) -> re.Pattern[str] | None:
     if not endings:
@@ -686,16 +1147,19 @@ def _punctuation(text: str) -> list[tuple[int, int, int]]:
         run = m.group()
         before = text[s - 1] if s else " "
         after = text[e] if e < n else " "
-        if "\n" in run:
+        if run == ",":  # the usual run, decided as below
+            if not (before.isdigit() and after.isdigit()):
+                out.append((s, e, _CLAUSE))
+        elif "\n" in run:
             out.append((s, e, _SENTENCE))
         elif before.isdigit() and after.isdigit() and run in (",", ".", ":", "-", "/"):
             continue  # "1,100", "12:45", "555-0123"
         elif run.strip("-") == "":
             if before.isspace() or after.isspace():
                 out.append((s, e, _CLAUSE))
-        elif _SENTENCE_END.intersection(run) and (after.isspace() or after in "\"')]" or e == n):
+        elif not _SENTENCE_END.isdisjoint(run) and (after.isspace() or after in "\"')]" or e == n):
             out.append((s, e, _SENTENCE))
-        elif run == "." or (run.endswith(".") and len(run) == 1):
+        elif run == ".":
             continue  # "St.Francis", "a.m"
         else:
             out.append((s, e, _CLAUSE))
@@ -792,7 +1256,15 @@ def _accent_person(word: str) -> str | None:
     return None
 
 
+def _previous(words: list[re.Match[str]], i: int) -> str | None:
+    return words[i - 1].group() if i else None
+
+
+# The next word from a position, as ``_WORD.finditer`` finds it.
+_NEXT_WORD = re.compile(r"\W*+(\w++(?:'\w++)*+)")
+
 RELATIVE = "relative"
+_NEIGHBOURS = "neighbours"  # what ``_alone`` says of a word whose person its neighbours decide
 # How far back a subject is looked for, and over how many clauses it carries.
 _LOOK_BACK = 240
 _INHERIT_CLAUSES = 6
@@ -808,9 +1280,15 @@ class _Analyser:
         self.lex = lex
         self.clauses = clauses
         self._clause_person: dict[int, str | None] = {}
+        # An ASCII text has no accented preterites to read.
+        self.ascii = folded.original.isascii()
+        self._accents = lex.accent_person and not self.ascii
 
     def _marker(self, words: list[re.Match[str]], i: int) -> str | None:
         """The person word ``i`` marks as a subject, if any."""
+        alone = self._alone(words[i])
+        if alone != _NEIGHBOURS:
+            return alone
         lex = self.lex
         key = words[i].group()
         if i:
@@ -853,22 +1331,55 @@ class _Analyser:
             return THIRD
         return None
 
+    def _alone(self, word: re.Match[str]) -> str | None:
+        """The person ``_marker`` finds for ``word`` whatever its neighbours, or ``_NEIGHBOURS``
+        when they decide: the usual case is a word that decides alone, with no need to read them."""
+        static = self.lex.word_person(word.group())
+        if static is None:
+            return _NEIGHBOURS
+        if static[0] is not None:
+            return static[0]
+        if self._accents:
+            found = self._accent(word.start(), word.end())
+            if found is not None:
+                return found
+        return static[1]
+
+    def _quiet(self, word: re.Match[str]) -> bool:
+        """Whether ``word`` is known to mark no person, whatever surrounds it (``_marker`` would
+        say None): the usual word, told without reading its neighbours."""
+        return word.group() in self.lex.quiet_words and not (
+            self._accents and self._accent(word.start(), word.end()) is not None
+        )
+
+    def _accent(self, start: int, end: int) -> str | None:
+        """``_accent_person`` of the original of the word at ``[start, end)``."""
+        folded = self.folded
+        if folded._src is None:
+            # Offsets are the original's: only a word that ends in an accented vowel can say
+            # anything, and most do not (one character read instead of the word).
+            last = folded.original[end - 1].lower()
+            if not (last.endswith("ó") or last.endswith("é") or last.endswith("í")):
+                return None
+        return _accent_person(folded.original_of(start, end))
+
     def _joined(self, pos: int) -> bool:
         """Whether only spaces separate ``pos`` from the next word."""
         return _SPACE_WORD.match(self.text, pos) is not None
 
-    def _relative(self, words: list[re.Match[str]], i: int, k: int | None = None) -> bool:
-        """Whether the first-person word ``i`` opens a relative clause: "the guy I was seeing".
+    def _relative(self, previous: str | None, k: int | None = None) -> bool:
+        """Whether a first-person word after ``previous`` (None: it opens its clause) opens a
+        relative clause: "the guy I was seeing".
 
         With the clause index ``k``, a clause opened by "where" after a noun counts too:
         "the bar where I work".
         """
-        if i > 0:
-            return words[i - 1].group() in self.lex.antecedents
+        if previous is not None:
+            return previous in self.lex.antecedents
         if k is None:
             return False
         lead = self.clauses.lead[k]
-        if lead is None or _canonical(self.text[lead[0] : lead[1]]) not in self.lex.relative_adverbs:
+        if lead is None or _canonical_cached(self.text[lead[0] : lead[1]]) not in self.lex.relative_adverbs:
             return False
         before = _WORD.findall(self.text, max(0, lead[0] - 40), lead[0])
         return bool(before) and before[-1] in self.lex.antecedents
@@ -895,9 +1406,11 @@ class _Analyser:
                 found = self._head(words)
             if found is None:
                 for i in range(len(words)):
+                    if self._quiet(words[i]):
+                        continue  # says no person, whatever surrounds it
                     found = self._marker(words, i)
                     if found is not None:
-                        if found == FIRST and self._relative(words, i):
+                        if found == FIRST and self._relative(_previous(words, i)):
                             found = THIRD
                         break
             self._clause_person[k] = found
@@ -911,12 +1424,12 @@ class _Analyser:
         if e - s > 12:
             return False
         previous = _WORD.findall(self.text, s, e)
-        return len(previous) == 1 and previous[0] in self.lex.first_object | self.lex.first_subject
+        return len(previous) == 1 and previous[0] in self.lex.first_alone
 
     def _opened_by_relative(self, k: int) -> str | None:
         """A clause opened by "who"/"que" is about the word before it."""
         lead = self.clauses.lead[k]
-        if lead is None or _canonical(self.text[lead[0] : lead[1]]) not in self.lex.relative_words:
+        if lead is None or _canonical_cached(self.text[lead[0] : lead[1]]) not in self.lex.relative_words:
             return None
         before = _WORD.findall(self.text, max(0, lead[0] - 40), lead[0])
         if not before:
@@ -946,21 +1459,25 @@ class _Analyser:
         if first is not None and trigger >= np_start and end is not None:
             # The trigger's own words may say the person: "trabajamos", "fumé", "por lo que hago".
             inside = list(_WORD.finditer(self.text, trigger, end))
+            both = [*words, *inside]
             for j in range(len(inside)):
-                own = self._marker([*words, *inside], len(words) + j)
-                if own is None or inside[j].group() in self.lex.third_subject - self.lex.pronouns:
+                own = self._marker(both, len(words) + j)
+                if own is None or inside[j].group() in self.lex.subject_nouns:
                     continue
-                if own == FIRST and not words and j == 0 and self._relative([first], 0, k):
+                if own == FIRST and not words and j == 0 and self._relative(None, k):
                     return RELATIVE, self._antecedent_start(k)
                 if own == FIRST and j > 0 and inside[j - 1].group() in self.lex.antecedents:
                     # "the massage place I work at": the trigger is a noun and its relative clause.
                     return RELATIVE, np_start
                 return own, np_start
+        quiet = self._quiet
         for i in range(len(words) - 1, -1, -1):
+            if quiet(words[i]):
+                continue  # says no person, whatever surrounds it (the usual word)
             found = self._marker(words, i)
             if found is None:
                 continue
-            if found == FIRST and self._relative(words, i, k):
+            if found == FIRST and self._relative(_previous(words, i), k):
                 if len(words) - i <= 3:
                     # The trigger is the relative clause's own verb or object.
                     if i == 0:
@@ -1038,7 +1555,7 @@ class _Analyser:
                     break
         c = self.lex.copula_left.search(self.text, max(cs, new_start - 50), new_start)
         phrase_start = c.start() if c is not None else new_start
-        own = any(w in self.lex.first_possessive for w in _WORD.findall(self.text, new_start, end))
+        own = not self.lex.first_possessive.isdisjoint(_WORD.findall(self.text, new_start, end))
         if not own and self.lex.own_left is not None:
             given = self.lex.own_left.search(self.text, max(cs, new_start - 40), new_start)
             if given is not None and self.lex.coerced is not None:
@@ -1062,21 +1579,42 @@ class _Analyser:
         "Tengo ...". A subordinate clause ("if I talk", "cuando llegué", "que conocí") is not:
         it frames something else, often the threat or the violence itself."""
         lead = self.clauses.lead[k]
-        if lead is not None and _canonical(self.text[lead[0] : lead[1]]) not in self.lex.coordinators:
+        if lead is not None and _canonical_cached(self.text[lead[0] : lead[1]]) not in self.lex.coordinators:
             return False
         s, e = self.clauses.starts[k], self.clauses.ends[k]
-        words = list(_WORD.finditer(self.text, s, min(e, s + _LOOK_BACK)))
-        # The subject comes first: "(that night) I ...", not "... yelling that I owed him".
-        for i in range(min(len(words), 4)):
-            found = self._marker(words, i)
+        stop = min(e, s + _LOOK_BACK)
+        # The subject comes first: "(that night) I ...", not "... yelling that I owed him". Of
+        # the first four words, each is read only if those before it say nothing.
+        lex = self.lex
+        previous = None
+        pos = s
+        for i in range(4):
+            word = _NEXT_WORD.match(self.text, pos, stop)
+            if word is None:
+                return False
+            key = word.group(1)
+            static = lex.word_person(key)
+            if static is None:
+                # Its neighbours decide ("me and my friend"): read it with them.
+                words = list(itertools.islice(_WORD.finditer(self.text, s, stop), i + 2))
+                found = self._marker(words, i)
+            else:
+                found = static[0]
+                if found is None:
+                    if self._accents:
+                        found = self._accent(word.start(1), word.end(1))
+                    if found is None:
+                        found = static[1]
             if found is not None:
-                return found == FIRST and not self._relative(words, i, k)
+                return found == FIRST and not self._relative(previous, k)
+            previous = key
+            pos = word.end()
         return False
 
     def object_conjunct(self, k: int, np_start: int) -> bool:
         """Whether clause ``k`` is only a second object: "... and some fetty on me"."""
         lead = self.clauses.lead[k]
-        if k == 0 or lead is None or _canonical(self.text[lead[0] : lead[1]]) not in self.lex.coordinators:
+        if k == 0 or lead is None or _canonical_cached(self.text[lead[0] : lead[1]]) not in self.lex.coordinators:
             return False
         if self.clauses.sentence[k - 1] != self.clauses.sentence[k]:
             return False
@@ -1119,11 +1657,13 @@ _STREET_SUFFIX = (
     "st|street|ave|av|avenue|blvd|boulevard|rd|road|dr|drive|ln|lane|way|ct|court|pl|place|"
     "ter|terrace|pkwy|parkway|hwy|highway|cir|circle|sq|square|aly|alley"
 )
+# Written "\d(?:\d{0,5}...|\d{0,5}...)" rather than "\d{1,6}...|\d{1,6}...": the same matches, but a
+# pattern that begins with a character class lets the regex engine skip to the next digit.
 _ADDRESS_NUMBER = re.compile(
-    rf"\d{{1,6}}[a-z]?\s+(?:[nsew]\.?\s+)?(?:(?!(?:on|at|in|off|near|by|and|to|from|of|the)\s)[a-z0-9'.]+\s+){{0,3}}?(?:{_STREET_SUFFIX})\b\.?"
+    rf"\d(?:\d{{0,5}}[a-z]?\s+(?:[nsew]\.?\s+)?(?:(?!(?:on|at|in|off|near|by|and|to|from|of|the)\s)[a-z0-9'.]+\s+){{0,3}}?(?:{_STREET_SUFFIX})\b\.?"
     r"(?:,?\s*(?:apt|apartment|unit|suite|ste|room|rm|#)\.?\s*#?\s*[\w-]{1,6})?"
     # Spanish: "el 1520 de la calle Bonnie Brae"
-    r"|\d{1,6}\s+(?:de\s+la\s+|del\s+)(?:calle|avenida|av\.?|calzada|boulevard|blvd\.?)\s+[a-z0-9'.]+(?:\s+(?!y\s|en\s|con\s)[a-z0-9'.]+){0,2}"
+    r"|\d{0,5}\s+(?:de\s+la\s+|del\s+)(?:calle|avenida|av\.?|calzada|boulevard|blvd\.?)\s+[a-z0-9'.]+(?:\s+(?!y\s|en\s|con\s)[a-z0-9'.]+){0,2})"
 )
 # Lodging and work premises: a capitalised name next to one of these goes ("Sunrise Inn",
 # "Golden Palm Spa", "Hotel Whitcomb"); the bare word ("a motel") stays.
@@ -1438,11 +1978,18 @@ def _area_end(folded: Folded, start: int) -> int:
     before an inner preposition and a capitalised name ("a parking lot in Pasadena").
     """
     text = folded.text
+    stop = min(len(text), start + 80)
+    if stop <= start:
+        return start
+    o_start, o_stop = folded.span(start, stop)
+    window = folded.original[o_start:o_stop]
+    if window.isascii() and window == window.lower() and not _HAS_DIGIT.search(window):
+        return start  # no capital and no number: no name (the usual case, found without a loop)
     pos = start
     plain = 0
     after_inner = False
     end = start
-    for w in _NAME_TOKEN.finditer(text, start, min(len(text), start + 80)):
+    for w in _NAME_TOKEN.finditer(text, start, stop):
         if text[pos : w.start()].strip():
             break
         word = w.group()
@@ -1625,7 +2172,7 @@ def _language_spans(scan: _Scan, lex: Lexicon, matches: list[tuple[int, int, Any
         if payload == _TERM:
             # Terms behave like one left-to-right scan: the longest term at a position wins and
             # hides what it covers ("date rape" is not "date"). Ignored terms always count.
-            indexes = lex.term_rules.get(_canonical(text[start:end]), ())
+            indexes = lex.term_rules.get(_canonical_cached(text[start:end]), ())
             if not indexes:
                 ignored_terms.append((start, end))
                 continue
@@ -1731,8 +2278,9 @@ def _language_spans(scan: _Scan, lex: Lexicon, matches: list[tuple[int, int, Any
                 whole.append((cs, ce, "sex_trade"))
     if whole:
         kept.sort()
+        places: dict[tuple[int, int], tuple[int, int] | None] = {}  # shared by overlapping windows
         for span in set(whole):
-            out.extend(_subtract(text, span, _keep_holes(scan.folded, kept, span[0], span[1])))
+            out.extend(_subtract(text, span, _keep_holes(scan.folded, kept, span[0], span[1], places)))
     return out
 
 
@@ -1742,9 +2290,21 @@ _ORDINAL = re.compile(
 )
 
 
-def _keep_holes(folded: Folded, kept: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+def _keep_holes(
+    folded: Folded,
+    kept: list[tuple[int, int]],
+    start: int,
+    end: int,
+    places: dict[tuple[int, int], tuple[int, int] | None] | None = None,
+) -> list[tuple[int, int]]:
     """What a removed ``[start, end)`` leaves in place: the lexicon's ``kept`` matches (sorted;
-    the time), the general area and cross streets. Return them sorted."""
+    the time), the general area and cross streets. Return them sorted.
+
+    ``places`` remembers, for the removed spans of one text, which connector or preposition
+    found which place: their windows overlap, and the answer depends only on where it is.
+    """
+    if places is None:
+        places = {}
     text = folded.text
     lo, hi = max(0, start - _LONGEST_HOLE), min(len(text), end + 80)
     first = bisect.bisect_left(kept, (lo, 0))
@@ -1755,26 +2315,46 @@ def _keep_holes(folded: Folded, kept: list[tuple[int, int]], start: int, end: in
         # Places and cross streets need a capital or a number: none here (lower-case text).
         return sorted(holes)
     for m in _CROSS_CONNECTOR.finditer(text, lo, hi):
-        # "Geary and Polk", "16th and Mission", "Mission y 24": both sides must look like streets.
-        left = _last_word(text, m.start() + 1)
-        right = _WORD.match(text, m.end())
-        if left is None or right is None:
-            continue
-        sides = (text[left[0] : left[1]], right.group())
-        numbered = [bool(_ORDINAL.fullmatch(w)) for w in sides]
-        named = [
-            w not in _STOP and _capitalised(folded.original_of(a, b))
-            for w, (a, b) in zip(sides, (left, right.span()), strict=True)
-        ]
-        if (numbered[0] or named[0]) and (numbered[1] or named[1]) and (any(numbered) or all(named)):
-            holes.append((left[0], right.end()))
+        key = m.span()
+        if key not in places:
+            places[key] = _cross_streets(folded, m)
+        hole = places[key]
+        if hole is not None:
+            holes.append(hole)
     for m in _AREA.finditer(text, lo, hi):
-        area_end = _area_end(folded, m.end())
-        if area_end > m.end():
-            holes.append((m.start(), area_end))
+        key = (-1, m.end())  # a preposition's place: where its name begins is all that counts
+        if key not in places:
+            area_end = _area_end(folded, m.end())
+            places[key] = (m.end(), area_end) if area_end > m.end() else None
+        hole = places[key]
+        if hole is not None:
+            holes.append((m.start(), hole[1]))
     # A hole is a place or a time: anything longer is not one, and stays removed.
     holes = sorted(h for h in holes if h[1] - h[0] <= _LONGEST_HOLE)
     return holes
+
+
+def _cross_streets(folded: Folded, m: re.Match[str]) -> tuple[int, int] | None:
+    """The cross streets around a connector: "Geary and Polk", "16th and Mission", "Mission y 24"."""
+    text = folded.text
+    # Both sides must look like streets; the right one, read first, rarely does.
+    right = _WORD.match(text, m.end())
+    if right is None:
+        return None
+    right_word = right.group()
+    right_numbered = _ORDINAL.fullmatch(right_word) is not None
+    right_named = right_word not in _STOP and _capitalised(folded.original_of(right.start(), right.end()))
+    if not (right_numbered or right_named):
+        return None
+    left = _last_word(text, m.start() + 1)
+    if left is None:
+        return None
+    left_word = text[left[0] : left[1]]
+    left_numbered = _ORDINAL.fullmatch(left_word) is not None
+    left_named = left_word not in _STOP and _capitalised(folded.original_of(left[0], left[1]))
+    if (left_numbered or left_named) and (left_numbered or right_numbered or (left_named and right_named)):
+        return (left[0], right.end())
+    return None
 
 
 _LIST_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+|y\s+|&\s+)?|and\s+|y\s+|&\s+)")
