@@ -1,7 +1,9 @@
 """Baseline views: the same work as Harbor's, over plaintext rows (`make bench` only)."""
 
+import hashlib
 import json
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
@@ -13,14 +15,23 @@ from bench.baseline.models import PlainReport, PlainSection
 from casework.forms import QueueFilterForm
 from casework.roles import ADVOCATE, staff_required
 from casework.views import PAGE_SIZE
-from intake import services
-from intake.models import Report
+from intake import ratelimit, services
+from intake.models import Report, SpentDraft
 
 
 @require_POST
 def plain_send(request):
+    """intake.views.send without the encryption: the same rate limit and replay marker.
+
+    Those two are not encryption, and a plaintext Harbor would keep them, so the ratio
+    measures what encrypting costs (docs/benchmarks.md). Until session 2 the baseline
+    skipped them; that comparison is reported there too.
+    """
     draft = services.unseal_draft(request.POST.get("draft", ""))
+    ratelimit.allow(request, "submit", settings.HARBOR_RATE_SUBMIT, settings.HARBOR_RATE_SUBMIT_GLOBAL)
+    digest = hashlib.sha256(b"harbor/v1/draft-nonce" + draft.nonce.encode()).hexdigest()
     with transaction.atomic():
+        SpentDraft.objects.create(digest=digest)
         report = PlainReport.objects.create(received_at=timezone.now())
         sections = services.sections_of(draft.data)
         sections["summary"] = services.summary_of(draft.data, len(draft.photos))
