@@ -119,6 +119,11 @@ def sections_of(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def spent_digest(draft: Draft) -> str:
+    """The replay marker of a draft: a digest of its nonce, stored once it is sent."""
+    return hashlib.sha256(b"harbor/v1/draft-nonce" + draft.nonce.encode()).hexdigest()
+
+
 def submit(draft: Draft) -> tuple[Report, str]:
     """Store a confirmed draft encrypted; return the report and its new receipt.
 
@@ -126,7 +131,7 @@ def submit(draft: Draft) -> tuple[Report, str]:
     marker are written in one transaction, so a failure leaves no trace. A
     replayed draft collides on the spent-draft digest and stores nothing.
     """
-    digest = hashlib.sha256(b"harbor/v1/draft-nonce" + draft.nonce.encode()).hexdigest()
+    digest = spent_digest(draft)
     try:
         with transaction.atomic():
             return _store(draft, digest)

@@ -1,6 +1,5 @@
 """Baseline views: the same work as Harbor's, over plaintext rows (`make bench` only)."""
 
-import hashlib
 import json
 
 from django.conf import settings
@@ -29,9 +28,8 @@ def plain_send(request):
     """
     draft = services.unseal_draft(request.POST.get("draft", ""))
     ratelimit.allow(request, "submit", settings.HARBOR_RATE_SUBMIT, settings.HARBOR_RATE_SUBMIT_GLOBAL)
-    digest = hashlib.sha256(b"harbor/v1/draft-nonce" + draft.nonce.encode()).hexdigest()
     with transaction.atomic():
-        SpentDraft.objects.create(digest=digest)
+        SpentDraft.objects.create(digest=services.spent_digest(draft))
         report = PlainReport.objects.create(received_at=timezone.now())
         sections = services.sections_of(draft.data)
         sections["summary"] = services.summary_of(draft.data, len(draft.photos))
