@@ -221,6 +221,30 @@ def _class_chars(items: list[tuple[Any, Any]]) -> list[str]:
     return chars
 
 
+_REPEATS = (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT)
+
+
+def _continuations(op: Any, av: Any, rest: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]] | None:
+    """The item sequences an atomic group, alternation or repeat at the head can go on as.
+
+    A repeat is unrolled once: its body then the repeat with one fewer, or (if it may be
+    empty) what follows. None for any other op.
+    """
+    if op is _C.ATOMIC_GROUP:
+        return [list(av) + rest]
+    if op is _C.BRANCH:
+        return [list(alt) + rest for alt in av[1]]
+    if op in _REPEATS:
+        lo, hi, sub = av
+        follow = [rest] if lo == 0 else []
+        if hi != 0:
+            more = hi is _C.MAXREPEAT or hi > 1
+            again = [(op, (max(lo - 1, 0), hi if hi is _C.MAXREPEAT else hi - 1, sub))] if more else []
+            follow.append(list(sub) + again + rest)
+        return follow
+    return None
+
+
 def _seq_keys(items: list[tuple[Any, Any]], need: int, depth: int = 0) -> set[str]:
     """Strings of up to ``need`` word characters a match of ``items`` can start with.
 
@@ -245,22 +269,11 @@ def _seq_keys(items: list[tuple[Any, Any]], need: int, depth: int = 0) -> set[st
         return out
     if op is _C.SUBPATTERN:
         return _seq_keys(list(av[-1]) + rest, need, depth + 1)
-    if op is _C.ATOMIC_GROUP:
-        return _seq_keys(list(av) + rest, need, depth + 1)
-    if op is _C.BRANCH:
+    follow = _continuations(op, av, rest)
+    if follow is not None:
         out = set()
-        for alt in av[1]:
-            out |= _seq_keys(list(alt) + rest, need, depth + 1)
-        return out
-    if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT):
-        lo, hi, sub = av
-        out = set()
-        if lo == 0:
-            out |= _seq_keys(rest, need, depth + 1)
-        if hi != 0:
-            more = hi is _C.MAXREPEAT or hi > 1
-            again = [(op, (max(lo - 1, 0), hi if hi is _C.MAXREPEAT else hi - 1, sub))] if more else []
-            out |= _seq_keys(list(sub) + again + rest, need, depth + 1)
+        for items_next in follow:
+            out |= _seq_keys(items_next, need, depth + 1)
         return out
     if op is _C.ASSERT and av[0] == 1:
         # A lookahead says what the match starts with, whatever follows.
@@ -480,7 +493,6 @@ _CATEGORY_SOURCE = {
     _C.CATEGORY_WORD: r"\w",
     _C.CATEGORY_NOT_WORD: r"\W",
 }
-_REPEATS = (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT)
 _REPEAT_SUFFIX = {_C.MAX_REPEAT: "", _C.MIN_REPEAT: "?", _C.POSSESSIVE_REPEAT: "+"}
 
 
@@ -715,22 +727,11 @@ def _sure_keys(items: list[tuple[Any, Any]], need: int, depth: int = 0) -> set[s
         return out
     if op is _C.SUBPATTERN and not av[1] and not av[2]:
         return _sure_keys(list(av[-1]) + rest, need, depth + 1)
-    if op is _C.ATOMIC_GROUP:
-        return _sure_keys(list(av) + rest, need, depth + 1)
-    if op is _C.BRANCH:
+    follow = _continuations(op, av, rest)
+    if follow is not None:
         out = set()
-        for alt in av[1]:
-            out |= _sure_keys(list(alt) + rest, need, depth + 1)
-        return out
-    if op in _REPEATS:
-        lo, hi, sub = av
-        out = set()
-        if lo == 0:
-            out |= _sure_keys(rest, need, depth + 1)
-        if hi != 0:
-            more = hi is _C.MAXREPEAT or hi > 1
-            again = [(op, (max(lo - 1, 0), hi if hi is _C.MAXREPEAT else hi - 1, sub))] if more else []
-            out |= _sure_keys(list(sub) + again + rest, need, depth + 1)
+        for items_next in follow:
+            out |= _sure_keys(items_next, need, depth + 1)
         return out
     if op is _C.ASSERT_NOT and av[0] > 0 and _is_word_class(av[1]):
         return {""}  # not followed by a word character: the word ends here
