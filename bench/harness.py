@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -95,17 +96,29 @@ def prepare(env: dict[str, str]) -> None:
     manage(env, "bootstrap", "--username", HOLDER, "--password-stdin", stdin=HOLDER_PASSWORD + "\n")
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int, stderr: IO | int = subprocess.DEVNULL):
-    """Start gunicorn (production config) on 127.0.0.1:port and wait until it accepts connections."""
+def start_gunicorn(
+    env: dict[str, str],
+    port: int,
+    workers: int,
+    stderr: IO | int = subprocess.DEVNULL,
+    *,
+    stdout: IO | int = subprocess.DEVNULL,
+    extra_args: Sequence[str] = (),
+    wait_s: float = 20,
+):
+    """Start gunicorn (production config) on 127.0.0.1:port and wait until it accepts connections.
+
+    ``extra_args`` go before the application (scripts/scan.py adds TLS and an access log).
+    """
     genv = dict(env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(workers))
     server = subprocess.Popen(
-        [PY, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"],
+        [PY, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", *extra_args, "config.wsgi:application"],
         cwd=ROOT,
         env=genv,
-        stdout=subprocess.DEVNULL,
+        stdout=stdout,
         stderr=stderr,
     )
-    for _ in range(200):
+    for _ in range(int(wait_s * 10)):
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn exited with status {server.returncode}")
         try:
@@ -114,14 +127,14 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, stderr: IO | in
         except OSError:
             time.sleep(0.1)
     server.kill()
-    raise RuntimeError("gunicorn did not start listening within 20 s")
+    raise RuntimeError(f"gunicorn did not start listening within {wait_s:g} s")
 
 
-def stop_gunicorn(server: subprocess.Popen) -> None:
+def stop_gunicorn(server: subprocess.Popen, wait_s: float = 15) -> None:
     if server.poll() is None:
         server.terminate()
         try:
-            server.wait(15)
+            server.wait(wait_s)
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(5)

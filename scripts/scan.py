@@ -63,6 +63,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import free_port, start_gunicorn, stop_gunicorn  # noqa: E402
 from tests.owasp_headers import cookie_problems, header_problems  # noqa: E402
 
 PY = sys.executable
@@ -212,12 +213,6 @@ def assert_loopback_only() -> None:
 # --- stage 2: Harbor under gunicorn -----------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def server_env(tmp: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HARBOR_", "DJANGO_", "DATABASE_", "REDIS_"))}
     env.update(
@@ -268,26 +263,19 @@ class Server:
         self.port = free_port()
         self.tls = tls
         self.log = log.open("w", encoding="utf-8")
-        genv = dict(env, GUNICORN_BIND=f"127.0.0.1:{self.port}", GUNICORN_WORKERS="3")
-        command = [PY, "-m", "gunicorn", "-c", "config/gunicorn.conf.py"]
+        extra: list[str] = []
         if tls:
-            command += ["--certfile", str(tls[0]), "--keyfile", str(tls[1])]
+            extra += ["--certfile", str(tls[0]), "--keyfile", str(tls[1])]
         if access_log:
             # Only on this throwaway server, whose only client is the scanner: no address
             # is logged, just what is needed to count the requests and their answers.
-            command += ["--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s %(s)s"]
-        self.process = subprocess.Popen(
-            [*command, "config.wsgi:application"], cwd=ROOT, env=genv, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        for _ in range(300):
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.1)
-        raise RuntimeError(f"gunicorn did not start; see {log}")
+            extra += ["--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s %(s)s"]
+        try:
+            self.process = start_gunicorn(
+                env, self.port, 3, subprocess.STDOUT, stdout=self.log, extra_args=extra, wait_s=30
+            )
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}; see {log}") from None
 
     @property
     def url(self) -> str:
@@ -308,12 +296,7 @@ class Server:
         return response, content
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        stop_gunicorn(self.process, wait_s=10)
         self.log.close()
 
 
