@@ -1642,9 +1642,16 @@ _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 # bounded looks either side, so that a text full of "dot" costs no more than any other.
 _SPOKEN_AT = re.compile(r"\s(?:\(|\[)?\s*(?:at|arroba)\s*(?:\)|\])?\s")
 _SPOKEN_LOCAL = re.compile(r"[\w.+-]{1,64}(?:\s+(?:dot|punto)\s+[\w.+-]{1,64}){0,3}\Z")
-_SPOKEN_DOMAIN = re.compile(r"[\w-]{1,30}(?:\s*(?:\(|\[)?\s*(?:dot|punto|\.)\s*(?:\)|\])?\s*[\w-]{1,30}){1,3}")
+# A written-out dot may have spaces around it; a real "." may not, so that the full stop after
+# "example dot com. Then" is not read as one more label of the domain.
+_SPOKEN_DOMAIN = re.compile(r"[\w-]{1,30}(?:(?:\s*(?:\(|\[)?\s*(?:dot|punto)\s*(?:\)|\])?\s*|\.)[\w-]{1,30}){1,3}")
 _TLDS = _wordset("com net org edu gov me mx es co io us info biz")
-_CASHTAG = re.compile(r"\$[a-z][\w-]{1,30}")
+_CASHTAG = re.compile(r"\$[a-z][\w-]{1,30}(?:\.[\w-]{1,30})*")
+# A username with no "@" and no platform named before it: "an account called bossman.420",
+# "su perfil es ramiro.chaparro.915". Letters first, then "." or "_" joining word pieces, one of
+# them at least three characters long: "a.m.", "U.S." and "No.5" are not handles, "5.30pm" and
+# "2.5" do not start with a letter, "F-150" has no dot.
+_DOTTED_HANDLE = re.compile(r"(?<![\w@$.])[a-z][a-z0-9]*(?:[._][a-z0-9]+)+(?![\w@])")
 _HANDLE = re.compile(r"@[\w.]{2,40}")
 _PHONE_DIGITS = re.compile(r"\d(?:[ \t().\-]{0,3}\d){6,15}(?!\w)")
 _DATE_LIKE = re.compile(r"\d{1,2}-\d{1,2}-(?:\d{2}|\d{4})|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{2,4}")
@@ -1664,7 +1671,7 @@ _ADDRESS_NUMBER = re.compile(
     rf"\d(?:\d{{0,5}}[a-z]?\s+(?:[nsew]\.?\s+)?(?:(?!(?:on|at|in|off|near|by|and|to|from|of|the)\s)[a-z0-9'.]+\s+){{0,3}}?(?:{_STREET_SUFFIX})\b\.?"
     r"(?:,?\s*(?:apt|apartment|unit|suite|ste|room|rm|#)\.?\s*#?\s*[\w-]{1,6})?"
     # Spanish: "el 1520 de la calle Bonnie Brae"
-    r"|\d{0,5}\s+(?:de\s+la\s+|del\s+)(?:calle|avenida|av\.?|calzada|boulevard|blvd\.?)\s+[a-z0-9'.]+(?:\s+(?!y\s|en\s|con\s)[a-z0-9'.]+){0,2})"
+    r"|\d{0,5}\s+(?:de\s+(?:la\s+)?|del\s+)(?:calle|avenida|av\.?|calzada|boulevard|blvd\.?)\s+[a-z0-9'.]+(?:\s+(?!y\s|en\s|con\s)[a-z0-9'.]+){0,2})"
 )
 # Lodging and work premises: a capitalised name next to one of these goes ("Sunrise Inn",
 # "Golden Palm Spa", "Hotel Whitcomb"); the bare word ("a motel") stays.
@@ -1710,7 +1717,13 @@ _GLOBAL_DETECTORS: tuple[tuple[str, str], ...] = (
         r"best\s+western|la\s+quinta|comfort\s+inn|travelodge|econo\s*lodge|extended\s+stay(?:\s+america)?|"
         r"quality\s+inn|howard\s+johnson|rodeway(?:\s+inn)?|knights\s+inn|hilton|marriott|hyatt|"
         r"sheraton|westin|ramada|motel\s+one|americas?\s+best\s+value(?:\s+inn)?|budget\s+inn|"
-        r"city\s+express|fiesta\s+inn|one\s+hotel|airbnb|oyo)(?:\s+(?:express|suites|inn))?(?!\w)",
+        r"city\s+express|fiesta\s+inn|one\s+hotel|oyo|sonesta|budget\s+host|studio\s*6|hampton\s+inn|"
+        r"homewood\s+suites|residence\s+inn|courtyard\s+(?:by\s+)?marriott|fairfield\s+inn|springhill\s+suites|"
+        r"candlewood(?:\s+suites)?|microtel|wingate|baymont|crossland|intown\s+suites|woodspring(?:\s+suites)?|"
+        r"hometowne\s+studios|suburban\s+(?:studios|extended\s+stay|lodge)|scottish\s+inn|red\s+lion|vagabond\s+inn|"
+        r"sleep\s+inn|clarion|wyndham|doubletree|embassy\s+suites|crowne\s+plaza|americinn|e-?z\s*8|"
+        r"home2\s+suites|tru\s+by\s+hilton|motel\s*8|regency\s+inn|executive\s+inn|palace\s+inn|"
+        r"economy\s+inn|garden\s+inn|siegel\s+suites|hotel\s+6)(?:\s+(?:express|suites|inn))?(?!\w)",
     ),
     (
         "pii.dob",
@@ -1724,10 +1737,10 @@ _GLOBAL_DETECTORS: tuple[tuple[str, str], ...] = (
     (
         "pii.name",
         r"(?<!\w)(?:(?:my|her|their|our)\s+(?:real\s+|legal\s+|full\s+|first\s+|last\s+|work\s+|working\s+|stage\s+|street\s+|government\s+)?name(?:'s|\s+is|\s+was|:)|"
-        r"(?:real|legal|full|work|working|stage|street|government)\s+name(?:'s|\s+is|:)?|"
+        r"(?:real|legal|full|work|working|stage|street|government|ad|escort|club|dancer|screen|site|profile|online)\s+name(?:'s|\s+is|:)?|"
         r"name's|i'm\s+called|they\s+call\s+me|people\s+call\s+me|you\s+can\s+call\s+me|call\s+me|"
         r"i\s+go\s+by|(?:she|they)\s+go(?:es)?\s+by|(?:under|by|with)\s+the\s+name(?:\s+of)?|me\s+llamo|se\s+llama|"
-        r"(?:mi|su)\s+nombre\s+(?:real\s+|completo\s+|de\s+trabajo\s+)?es|me\s+dicen|le\s+dicen|me\s+conocen\s+como|"
+        r"(?:mi|su)\s+nombre\s+(?:real\s+|completo\s+|de\s+trabajo\s+|artistico\s+|de\s+batalla\s+|de\s+guerra\s+|en\s+la\s+pagina\s+)?es|me\s+dicen|le\s+dicen|me\s+conocen\s+como|"
         r"(?:mi|su)\s+apellido\s+es|(?:bajo|con)\s+el\s+nombre\s+de)\s+",
     ),
     ("pii.name_capital", r"(?<!\w)(?:soy|this\s+is|aqui\s+(?:es|habla))\s+"),
@@ -1836,6 +1849,51 @@ def _person_name(folded: Folded, start: int, end: int) -> bool:
             return False  # "Santa Ana", "San Jose": a place
     after = _WORD.match(folded.text, end + 1) if end < len(folded.text) and folded.text[end] == " " else None
     return not (after is not None and after.group() in _PLACE_AFTER)
+
+
+_NOT_SURNAME = (
+    _STOP
+    | _PLACE_AFTER
+    | _wordset(
+        "monday tuesday wednesday thursday friday saturday sunday january february march april may "
+        "june july august september october november december lunes martes miercoles jueves viernes "
+        "sabado domingo enero febrero marzo abril mayo junio julio agosto septiembre octubre "
+        "noviembre diciembre said told called texted asked came went took says tells who"
+    )
+)
+
+
+_ARTICLE_BEFORE = re.compile(r"(?<!\w)(?:the|el|la|los|las)\s+\Z")
+
+
+def _article_start(text: str, start: int) -> int:
+    """Where "the " or "el " right before ``start`` begins, else ``start``."""
+    m = _ARTICLE_BEFORE.search(text, max(0, start - 8), start)
+    return m.start() if m is not None else start
+
+
+def _town_end(folded: Folded, end: int) -> int:
+    """After a street address, ", Garland" or ", North Las Vegas" is part of it."""
+    comma = _COMMA_GAP.match(folded.text, end)
+    if comma is None:
+        return end
+    town_end = _name_after(folded, comma.end(), require_capital=True)
+    return town_end if town_end > comma.end() else end
+
+
+_COMMA_GAP = re.compile(r",[ \t]*(?=\w)")
+
+
+def _surname_end(folded: Folded, end: int) -> int:
+    """End of the surname after a first name ending at ``end``, or ``end`` if there is none."""
+    text = folded.text
+    w = _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
+    if w is None or w.group() in _NOT_SURNAME:
+        return end
+    original = folded.original_of(w.start(), w.end())
+    if not original[:1].isupper() or (len(original) > 2 and original.isupper()):
+        return end
+    return w.end()
 
 
 def _capitalised(original: str) -> bool:
@@ -2068,19 +2126,27 @@ class _Scan:
                 first = lead.start() if lead is not None else start
                 if len(_DIGIT_TOKEN.findall(text, first, end)) >= 7:
                     add((first, end, "contact"))
-            elif kind in ("location.address", "location.unit", "location.chain"):
+            elif kind in ("location.address", "location.unit"):
                 add((start, end, "location.precise"))
+            elif kind == "location.chain":
+                add((_article_start(text, start), end, "location.precise"))
             elif kind == "location.lodging":
                 named = _lodging_span(folded, start, end)
                 if named is not None:
-                    add((named[0], named[1], "location.precise"))
+                    # "the Sunrise Inn": the article goes with the name.
+                    add((_article_start(text, named[0]), named[1], "location.precise"))
             elif kind == "pii.honorific":
                 name_end = _name_after(folded, end, limit=2, require_capital=True)
-                if name_end > end and _capitalised(folded.original_of(start, start + 1)):
+                # "Doña Rosa", and "don Lalo" too: the name's capital is the signal.
+                if name_end > end and (
+                    _capitalised(folded.original_of(start, start + 1)) or text.startswith(("don ", "dona "), start)
+                ):
                     add((start, name_end, "pii.third_party"))
             elif kind == "pii.first_name":
                 if _person_name(folded, start, end):
-                    add((start, end, "pii.third_party"))
+                    # "Ashley Nguyen": a capitalised word after a listed first name is her surname,
+                    # unless it ends a place ("Maria Street") or is a day, a month or a word.
+                    add((start, _surname_end(folded, end), "pii.third_party"))
             elif kind == "pii.dob":
                 add((start, end, "pii.reporter"))
             elif kind in ("pii.name", "pii.name_capital"):
@@ -2099,7 +2165,7 @@ class _Scan:
         if _HAS_DIGIT.search(text):
             self.spans.extend(_phone_spans(text, known.phones))
             self.spans.extend(
-                (m.start(), m.end(), "location.precise")
+                (m.start(), _town_end(folded, m.end()), "location.precise")
                 for m in _ADDRESS_NUMBER.finditer(text)
                 if _word_start(text, m.start())
             )
@@ -2122,6 +2188,7 @@ class _Scan:
             )
         if " dot " in text or " punto " in text or "(dot)" in text or "[dot]" in text:
             self.spans.extend(_spoken_emails(text))
+        self.spans.extend(_dotted_handles(text))
         if known.pattern is not None:
             self.spans.extend((m.start(), m.end(), "pii.reporter") for m in known.pattern.finditer(text))
 
@@ -2146,6 +2213,34 @@ def _spoken_emails(text: str) -> list[tuple[int, int, str]]:
         if local is None:
             continue
         out.append((local.start(), domain.end(), "contact"))
+    return out
+
+
+_JOINER = re.compile(r"[._](?=[a-z0-9])")
+_HANDLE_CHARS = re.compile(r"[a-z0-9._]*")
+
+
+def _dotted_handles(text: str) -> list[tuple[int, int, str]]:
+    """Usernames written bare ("bossman.420", "jade_blue"), found from their "." or "_"."""
+    out: list[tuple[int, int, str]] = []
+    reach = -1
+    for m in _JOINER.finditer(text):
+        pos = m.start()
+        if pos < reach or pos == 0 or not text[pos - 1].isalnum():
+            continue
+        start = pos
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._") and text[start - 1].isascii():
+            start -= 1
+        end = _HANDLE_CHARS.match(text, pos).end()
+        while end > pos and text[end - 1] in "._":
+            end -= 1
+        reach = end
+        handle = _DOTTED_HANDLE.fullmatch(text, start, end)
+        if handle is None or end - start < 5:
+            continue
+        if max(len(piece) for piece in re.split(r"[._]", text[start:end])) < 3:
+            continue  # "a.m.", "u.s.a", "no.5"
+        out.append((start, end, "contact"))
     return out
 
 
