@@ -2350,8 +2350,15 @@ def _language_spans(scan: _Scan, lex: Lexicon, matches: list[tuple[int, int, Any
                     # "pastillas en mi bolsa": where it was says whose it was, and goes too.
                     out.append((np_start, right.end() if right is not None else end, rule.tag))
                 continue
+        reach = end
+        if rule.tag == "payment":
+            # "my earnings for the week, about 2200", "el pisto de toda la semana, como 1,100",
+            # "the $350 plus tip": the period and the sum belong to the earnings.
+            tail = _MONEY_TAIL.match(text, end)
+            if tail is not None:
+                reach = max(end, tail.end())
         # The trigger itself always goes, even where a keep pattern overlaps it.
-        out.append((np_start, end, rule.tag))
+        out.append((np_start, reach, rule.tag))
         if rule.scope == "auto" and not about_reporter and rule.third_scope == "rest":
             out.append((np_start, max(end, clauses.range(k, text)[1]), rule.tag))
         elif rule.scope == "clause" or (rule.scope == "auto" and about_reporter):
@@ -2380,6 +2387,13 @@ def _language_spans(scan: _Scan, lex: Lexicon, matches: list[tuple[int, int, Any
     return out
 
 
+_MONEY_TAIL = re.compile(
+    r"(?:\s+(?:for|from|of|de|del)\s+(?:the\s+|that\s+|this\s+|last\s+|la\s+|el\s+|toda\s+la\s+|todo\s+el\s+)?"
+    r"(?:whole\s+|entire\s+)?(?:night|nite|week|weekend|day|shift|noche|semana|finde|fin\s+de\s+semana|dia|turno|jornada)(?!\w))?"
+    r"(?:,?\s*(?:about|like|around|almost|over|maybe|roughly|unos|como|casi|mas\s+de)?\s*"
+    r"(?:\$\s?\d[\d,.]*k?|\d[\d,.]*\d(?:\s*(?:\$|dollars|dolares|dlls|bucks|k|mil|pesos))?)(?!\w))?"
+    r"(?:\s+(?:plus|mas|y)\s+(?:the\s+|la\s+|las\s+)?(?:tips?|propinas?)(?!\w))?"
+)
 _CROSS_CONNECTOR = re.compile(r"\s(?:and|&|y|con|at)\s+(?=\w)")
 _ORDINAL = re.compile(
     r"\d{1,3}(?:st|nd|rd|th|a|va|o)?|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"

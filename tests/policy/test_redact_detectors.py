@@ -32,6 +32,12 @@ GOES = [
     ("en", "He set it up at the Extended Stay on Northwest Hwy.", ["the Extended", "Stay"]),
     ("en", "He put me up at the Sonesta for the weekend.", ["the Sonesta", "Sonesta"]),
     ("en", "It was room 12 at the Budget Host off I-35.", ["Budget Host", "the Budget"]),
+    # Earnings: the period and the sum after them, and the tip, go with them.
+    ("en", "He went through my bag and took my earnings for the week, about 2200, and left.", ["week", "2200"]),
+    ("es", "Me quitaron el pisto de toda la semana, como 1,100, y se fueron.", ["pisto", "1,100"]),
+    ("en", "Then he grabbed my purse with the $350 plus tip and ran.", ["350", "tip"]),
+    ("es", "Me robaron toda la plata del finde en la 95.", ["plata", "finde"]),
+    ("en", "Two guys jumped us and took la feria from the night.", ["feria", "night"]),
     # Stage and work names.
     ("es", "Mi nombre artístico es Luna Caramelo.", ["Luna", "Caramelo"]),
     ("en", "My ad name is Velvet Rose.", ["Velvet", "Rose"]),
@@ -62,6 +68,17 @@ def test_it_keeps(lang, text):
 def test_a_day_after_a_name_is_not_her_surname():
     result = redact("He grabbed Maria Friday night outside the store.", "en")[0]
     assert "Maria" not in result and "Friday night outside the store." in result
+
+
+def test_earnings_tail_stops_at_what_else_was_taken():
+    result = redact("He went through my bag and took my earnings for the week, about 2200, plus my car keys.", "en")[0]
+    assert "2200" not in result and "took" in result and "plus my car keys." in result
+    result = redact("Me quitaron el pisto de toda la semana, como 1,100, y el celular.", "es")[0]
+    assert "1,100" not in result and "Me quitaron" in result and "y el celular." in result
+
+
+def test_a_debt_in_trafficking_stays():
+    assert redact("He said I owe him 3000 for the trip.", "en")[0] == "He said I owe him 3000 for the trip."
 
 
 def test_address_without_town_keeps_what_follows():
