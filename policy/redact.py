@@ -2217,7 +2217,10 @@ def _spoken_emails(text: str) -> list[tuple[int, int, str]]:
 
 
 _JOINER = re.compile(r"[._](?=[a-z0-9])")
-_HANDLE_CHARS = re.compile(r"[a-z0-9._]*")
+
+
+def _handle_char(c: str) -> bool:
+    return c.isascii() and (c.isalnum() or c in "._")
 
 
 def _dotted_handles(text: str) -> list[tuple[int, int, str]]:
@@ -2229,9 +2232,11 @@ def _dotted_handles(text: str) -> list[tuple[int, int, str]]:
         if pos < reach or pos == 0 or not text[pos - 1].isalnum():
             continue
         start = pos
-        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._") and text[start - 1].isascii():
+        while start > 0 and _handle_char(text[start - 1]):
             start -= 1
-        end = _HANDLE_CHARS.match(text, pos).end()
+        end = pos
+        while end < len(text) and _handle_char(text[end]):
+            end += 1
         while end > pos and text[end - 1] in "._":
             end -= 1
         reach = end
