@@ -1837,17 +1837,26 @@ _PLACE_AFTER = _wordset(
 )
 
 
+def _name_cased(original: str) -> bool:
+    """Capitalised as a name is: not lower case, and not shouting (which carries no signal)."""
+    return original[:1].isupper() and not (len(original) > 2 and original.isupper())
+
+
+def _word_after(text: str, end: int) -> re.Match[str] | None:
+    """The word one space after ``end``, if there is one."""
+    return _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
+
+
 def _person_name(folded: Folded, start: int, end: int) -> bool:
     """Whether a listed first name at ``[start, end)`` is a person here, not part of a place."""
-    original = folded.original_of(start, end)
-    if not original[:1].isupper() or (len(original) > 2 and original.isupper()):
-        return False  # lower case, or shouting: no signal
+    if not _name_cased(folded.original_of(start, end)):
+        return False
     before = _last_word(folded.text, start)
     if before is not None and _capitalised(folded.original_of(*before)) and before[1] >= start - 2:
         before_word = folded.text[before[0] : before[1]]
         if before_word not in _STOP and before_word not in _HONORIFICS:
             return False  # "Santa Ana", "San Jose": a place
-    after = _WORD.match(folded.text, end + 1) if end < len(folded.text) and folded.text[end] == " " else None
+    after = _word_after(folded.text, end)
     return not (after is not None and after.group() in _PLACE_AFTER)
 
 
@@ -1886,12 +1895,8 @@ _COMMA_GAP = re.compile(r",[ \t]*(?=\w)")
 
 def _surname_end(folded: Folded, end: int) -> int:
     """End of the surname after a first name ending at ``end``, or ``end`` if there is none."""
-    text = folded.text
-    w = _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
-    if w is None or w.group() in _NOT_SURNAME:
-        return end
-    original = folded.original_of(w.start(), w.end())
-    if not original[:1].isupper() or (len(original) > 2 and original.isupper()):
+    w = _word_after(folded.text, end)
+    if w is None or w.group() in _NOT_SURNAME or not _name_cased(folded.original_of(w.start(), w.end())):
         return end
     return w.end()
 
