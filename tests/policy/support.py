@@ -76,3 +76,20 @@ REDACTOR: Redactor = real_redactor() or StandInRedactor()  # type: ignore[assign
 CATALOGUE = default_catalogue()
 PROFILES = dict(default_profiles())
 PACKS = default_packs()
+
+
+def assert_removed(lang: str, text: str, gone: Iterable[str]) -> None:
+    """The real redactor removes every one of ``gone`` from ``text`` and leaves the marker."""
+    from policy.redact import redact
+
+    result = redact(text, lang)[0]
+    for word in gone:
+        assert word not in result, (text, result)
+    assert REMOVED in result
+
+
+def assert_unchanged(lang: str, text: str) -> None:
+    """The real redactor leaves ``text`` exactly as it is."""
+    from policy.redact import redact
+
+    assert redact(text, lang)[0] == text

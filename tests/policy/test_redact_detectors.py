@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from policy.redact import REMOVED, redact
+from policy.redact import redact
+
+from .support import assert_removed, assert_unchanged
 
 GOES = [
     # A spelled-out email at the end of a sentence: the full stop is not part of the domain.
@@ -54,15 +56,12 @@ STAYS = [
 
 @pytest.mark.parametrize(("lang", "text", "gone"), GOES)
 def test_it_removes(lang, text, gone):
-    result = redact(text, lang)[0]
-    for word in gone:
-        assert word not in result, (text, result)
-    assert REMOVED in result
+    assert_removed(lang, text, gone)
 
 
 @pytest.mark.parametrize(("lang", "text"), STAYS)
 def test_it_keeps(lang, text):
-    assert redact(text, lang)[0] == text
+    assert_unchanged(lang, text)
 
 
 def test_a_day_after_a_name_is_not_her_surname():
@@ -78,7 +77,7 @@ def test_earnings_tail_stops_at_what_else_was_taken():
 
 
 def test_a_debt_in_trafficking_stays():
-    assert redact("He said I owe him 3000 for the trip.", "en")[0] == "He said I owe him 3000 for the trip."
+    assert_unchanged("en", "He said I owe him 3000 for the trip.")
 
 
 def test_address_without_town_keeps_what_follows():
