@@ -104,6 +104,6 @@ FORM_SECTIONS = {
         "contact_safe_times",
         "contact_leave_message",
     ],
-    "consent": ["consent", "consent_share_contact"],
+    "consent": ["consent", "consent_share_contact", "consent_protections"],
 }
 REPORT_FIELDS = [f for fields in FORM_SECTIONS.values() for f in fields]

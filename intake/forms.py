@@ -158,6 +158,18 @@ class ReportForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
+    consent_protections = forms.ChoiceField(
+        label=_("Should victim services be reminded of the protections for people who report?"),
+        help_text=_(
+            "Some places have promised not to arrest or prosecute a person who reports a violent crime "
+            "for sex work or a small drug offence. If you say yes, what victim services receive names "
+            "these promises, and so says that they may apply to you. If you say no or leave it empty, "
+            "it is not mentioned. You can change this later with your receipt."
+        ),
+        choices=c.YES_NO,
+        widget=forms.RadioSelect,
+        required=False,
+    )
     # attachments and flood control
     photos = ImagesField(
         label=_("Photos (optional)"),
@@ -239,7 +251,9 @@ class ReportForm(forms.Form):
                 "contact_leave_message",
                 css_id="s-contact",
             ),
-            Fieldset(_("Who may see it"), "consent", "consent_share_contact", css_id="s-consent"),
+            Fieldset(
+                _("Who may see it"), "consent", "consent_share_contact", "consent_protections", css_id="s-consent"
+            ),
             Fieldset(
                 _("Photos"), "photos", *(["keep_photos"] if carried_count else []), "carried_photos", css_id="s-photos"
             ),
@@ -331,6 +345,7 @@ class MessageForm(forms.Form):
 class ConsentForm(forms.Form):
     consent = ReportForm.base_fields["consent"]
     consent_share_contact = ReportForm.base_fields["consent_share_contact"]
+    consent_protections = ReportForm.base_fields["consent_protections"]
     clean_consent = ReportForm.clean_consent
 
 

@@ -88,8 +88,24 @@ def referral_rows(referral: Referral | dict) -> list[tuple[str, str]]:
     ]
 
 
+def held_rows(referral: Referral) -> list[tuple[str, str]]:
+    """Return (label, text) of each free-text answer held for an advocate: the most that could leave."""
+    from intake.forms import ReportForm
+
+    return [
+        (str(ReportForm.base_fields[h.id].label), h.field.value)
+        for h in referral.held
+        if h.id in ReportForm.base_fields and isinstance(h.field.value, str)
+    ]
+
+
 def previews(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
-    """For each recipient the reporter chose, exactly what they would receive."""
+    """For each recipient the reporter chose, every line they could receive.
+
+    ``rows`` go as shown once an advocate sends the referral; ``held`` are her own words, which
+    leave only if an advocate reads them and includes them (at most as shown, perhaps with more
+    removed); ``notice`` is the protections notice, when she asked for it.
+    """
     out = []
     for consent in data.get("consent", []):
         if consent not in profiles():
@@ -98,7 +114,15 @@ def previews(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
             referral = build(data, consent, lang)
         except PolicyError:
             continue
-        out.append({"id": consent, "title": RECIPIENT_TITLES.get(consent, consent), "rows": referral_rows(referral)})
+        out.append(
+            {
+                "id": consent,
+                "title": RECIPIENT_TITLES.get(consent, consent),
+                "rows": referral_rows(referral),
+                "held": held_rows(referral),
+                "notice": [n.text for n in referral.notice],
+            }
+        )
     return out
 
 

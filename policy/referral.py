@@ -5,8 +5,12 @@ nothing stops its use) and must not carry anything that incriminates the reporte
 
 * deny by default: a field leaves only if the profile allows it, the catalogue knows it, no
   tag on it forbids it, and its value parses; unknown keys and codes never pass;
-* free text always goes through the redactor, with the reporter's own name, phone, email and
-  handle as known values to remove;
+* free text always goes through the redactor (policy.freetext), with the reporter's own name,
+  phone, email and handle as known values to remove, and then waits: it is *held*, outside
+  the referral, until an advocate who has read it (with the redactor's review flags) includes
+  it. The redactor is an aid to that person, not a substitute;
+* the protections notice goes only where the reporter asked that protections be invoked, and
+  names only the packs the caller passes (the organisation's jurisdiction);
 * contact details leave only when the reporter said yes to sharing them and the profile names
   them;
 * once built, a referral can only lose content: `without_field` and `strike` return new,
@@ -19,25 +23,23 @@ nothing stops its use) and must not carry anything that incriminates the reporte
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from ._data import LANGS
 from .assess import assess
 from .catalogue import CONTACT_TAGS, NEVER_SHARED_TAGS, FieldSpec
-from .errors import ConsentConflict, ConsentMissing, NotNarrower, PolicyError, RedactorUnavailable
+from .errors import ConsentConflict, ConsentMissing, NotNarrower
+from .freetext import REMOVED, Redaction, Redactor, default_redactor, derivable, redact_free_text
 from .generalise import RULE_KINDS, apply_rule
 from .packs import Pack, weakest
 from .profiles import Profile
 
-#: The neutral marker that replaces removed text. Must equal policy.redact.REMOVED.
-REMOVED: Final = "[removed]"
 SCHEMA: Final = "harbor.referral/1"
 #: Kinds a referral field can have: the catalogue kinds, plus what generalisation produces.
 OUT_KINDS: Final = ("text", "choice", "multi", "date", "time", "week", "month", "part_of_day")
@@ -46,40 +48,24 @@ _TAG_RE: Final = re.compile(r"[a-z0-9_.]{1,40}\Z")
 _FIELD_ID_RE: Final = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
 
 
-# --- the redactor seam ----------------------------------------------------------------------
+# --- the redactor seam: policy.freetext --------------------------------------------------------
 
-
-class SpanLike(Protocol):
-    """What policy.redact.Span provides."""
-
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-    @property
-    def tag(self) -> str: ...
-
-
-class Redactor(Protocol):
-    """What policy.redact provides (the module itself satisfies this protocol)."""
-
-    def find_spans(self, text: str, lang: str, *, known: Iterable[str] = ()) -> Sequence[SpanLike]: ...
-    def apply(self, text: str, spans: Sequence[SpanLike]) -> str: ...
-
-
-def default_redactor() -> Redactor:
-    """Return policy.redact; raise RedactorUnavailable if it cannot be imported."""
-    try:
-        module = importlib.import_module("policy.redact")
-    except ImportError as exc:
-        raise RedactorUnavailable(
-            f"policy.redact cannot be imported ({exc.__class__.__name__}); no free text may leave"
-        ) from None
-    marker = getattr(module, "REMOVED", None)
-    if marker != REMOVED:
-        raise RedactorUnavailable("policy.redact.REMOVED differs from the marker the referral checks")
-    redactor: Redactor = module
-    return redactor
+# Re-exported: the referral's free text takes freetext's one path, and tests reach it from here.
+__all__ = [
+    "REMOVED",
+    "SCHEMA",
+    "HeldText",
+    "NoticeItem",
+    "OutField",
+    "Redactor",
+    "Referral",
+    "Trace",
+    "apply_edits",
+    "build_referral",
+    "default_redactor",
+    "derivable",
+    "verify_narrower",
+]
 
 
 # --- value types ----------------------------------------------------------------------------
@@ -148,6 +134,10 @@ class Trace:
     spans_by_field: Counts = ()
     staff_removed: tuple[str, ...] = ()
     staff_struck: Counts = ()
+    held: tuple[str, ...] = ()
+    included: tuple[str, ...] = ()
+    flags_by_reason: Counts = ()
+    flags_by_field: Counts = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -162,6 +152,10 @@ class Trace:
             "spans_by_field": dict(self.spans_by_field),
             "staff_removed": list(self.staff_removed),
             "staff_struck": dict(self.staff_struck),
+            "held": list(self.held),
+            "included": list(self.included),
+            "flags_by_reason": dict(self.flags_by_reason),
+            "flags_by_field": dict(self.flags_by_field),
         }
 
     @classmethod
@@ -207,6 +201,10 @@ class Trace:
             spans_by_field=counts("spans_by_field"),
             staff_removed=strs("staff_removed"),
             staff_struck=counts("staff_struck"),
+            held=strs("held"),
+            included=strs("included"),
+            flags_by_reason=counts("flags_by_reason"),
+            flags_by_field=counts("flags_by_field"),
         )
 
 
@@ -221,8 +219,29 @@ def _bump(counts: Counts, key: str) -> Counts:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldText:
+    """A free-text field waiting for a person: it leaves only if an advocate includes it.
+
+    ``field`` is what would leave (redacted); ``redaction`` holds the original, the removed
+    runs and the review flags, for the advocate's screen. Never serialised: it is content.
+    """
+
+    field: OutField
+    redaction: Redaction
+
+    @property
+    def id(self) -> str:
+        return self.field.id
+
+
+@dataclass(frozen=True, slots=True)
 class Referral:
-    """A built referral. Immutable; the only edits are removals, and they return new referrals."""
+    """A built referral. Immutable; the only edits are removals, and they return new referrals.
+
+    Free text is never in ``fields`` when built: it waits in ``held`` until an advocate who has
+    read it calls :meth:`include`. ``held`` and ``order`` are the advocate's; ``to_dict()``
+    leaves them out.
+    """
 
     profile: str
     consent: str
@@ -232,6 +251,35 @@ class Referral:
     notice: tuple[NoticeItem, ...] = ()
     trace: Trace = Trace()
     schema: str = SCHEMA
+    # The advocate's, not the recipient's: not serialised, and not part of what makes two
+    # referrals the same (a referral read back from its JSON equals the one that was sent).
+    held: tuple[HeldText, ...] = field(default=(), compare=False)
+    order: tuple[str, ...] = field(default=(), compare=False)
+
+    def held_text(self, field_id: str) -> HeldText | None:
+        """Return the held free-text field with this id, or None."""
+        for h in self.held:
+            if h.id == field_id:
+                return h
+        return None
+
+    def include(self, field_id: str) -> Referral:
+        """Return a referral where the held field ``field_id`` leaves; raise KeyError if none is held.
+
+        Call it only for a field an advocate has read and ticked: this is the person's decision
+        the policy waits for.
+        """
+        h = self.held_text(field_id)
+        if h is None:
+            raise KeyError(field_id)
+        rank = {fid: i for i, fid in enumerate(self.order)}
+        fields = tuple(sorted((*self.fields, h.field), key=lambda f: rank.get(f.id, len(rank))))
+        trace = replace(
+            self.trace,
+            rules=_add_rule(self.trace, "review.included"),
+            included=tuple(sorted({*self.trace.included, field_id})),
+        )
+        return replace(self, fields=fields, held=tuple(x for x in self.held if x.id != field_id), trace=trace)
 
     @property
     def field_ids(self) -> tuple[str, ...]:
@@ -386,34 +434,6 @@ def _normalise_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-# --- derivability ---------------------------------------------------------------------------
-
-
-def derivable(built: str, edited: str, marker: str = REMOVED) -> bool:
-    """Whether `edited` can be made from `built` by replacing non-empty substrings with `marker`.
-
-    Every stretch of `edited` between markers must then be a stretch of `built`, in order, with
-    at least one character of `built` under each marker: nothing can be added or restored, only
-    hidden. (Markers already in `built` are matched like any other removed stretch.) Greedy
-    leftmost matching is exact for this kind of pattern and runs in linear-ish time, which
-    matters because the input comes from a form anyone could forge.
-    """
-    parts = edited.split(marker)
-    if len(parts) == 1:
-        return edited == built
-    first, *middle, last = parts
-    if not built.startswith(first):
-        return False
-    pos = len(first)
-    for segment in middle:
-        # The marker before `segment` must hide at least one character.
-        found = built.find(segment, pos + 1)
-        if found < 0:
-            return False
-        pos = found + len(segment)
-    return len(built) - len(last) >= pos + 1 and built.endswith(last)
-
-
 # --- building -------------------------------------------------------------------------------
 
 
@@ -503,7 +523,11 @@ def build_referral(
     removed_by_tag: Counter[str] = Counter()
     spans_by_tag: Counter[str] = Counter()
     spans_by_field: Counter[str] = Counter()
+    flags_by_reason: Counter[str] = Counter()
+    flags_by_field: Counter[str] = Counter()
     out: list[OutField] = []
+    held: list[HeldText] = []
+    order: list[str] = []
     # Counted, never named: a forged key is itself content.
     unknown = sum(1 for key in report if key not in cat)
     if unknown:
@@ -562,20 +586,25 @@ def build_referral(
                 # Shared on purpose, with consent: the reporter's own contact detail stays, but
                 # anything else typed into the field ("I was working...") is redacted as usual.
                 rules.add("contact.shared")
-                value, spans = _redact(value, lang, known, redactor, CONTACT_TAGS)
-                rules.add("redact.free_text")
-                for s in spans:
-                    spans_by_tag[s.tag if _TAG_RE.match(s.tag) else "other"] += 1
-                spans_by_field[spec.id] += len(spans)
+                keep = CONTACT_TAGS
             else:
-                value, spans = _redact(value, lang, known, redactor, spec.redact_keep)
-                rules.add("redact.free_text")
-                for s in spans:
-                    spans_by_tag[s.tag if _TAG_RE.match(s.tag) else "other"] += 1
-                spans_by_field[spec.id] += len(spans)
-        elif via_contact:
+                keep = spec.redact_keep
+            redaction = redact_free_text(value, known=known, keep=keep, redactor=redactor)
+            rules.update(("redact.free_text", "review.held"))
+            for s in redaction.spans:
+                spans_by_tag[s.tag if _TAG_RE.match(s.tag) else "other"] += 1
+            spans_by_field[spec.id] += len(redaction.spans)
+            for f in redaction.flags:
+                flags_by_reason[f.reason if _TAG_RE.match(f.reason) else "other"] += 1
+            flags_by_field[spec.id] += len(redaction.flags)
+            # Free text waits for a person: it leaves only when an advocate includes it.
+            held.append(HeldText(OutField(spec.id, kind, redaction.text), redaction))
+            order.append(spec.id)
+            continue
+        if via_contact:
             rules.add("contact.shared")
         out.append(OutField(spec.id, kind, value))
+        order.append(spec.id)
 
     flags: list[str] = []
     if report.get("reporter_under_18") == "yes":
@@ -588,8 +617,12 @@ def build_referral(
 
     notice: tuple[NoticeItem, ...] = ()
     if profile.protections_notice:
-        rules.add("notice.protections")
-        notice = _notice({f.id: f.value for f in out}, packs, on_date)
+        if report.get("consent_protections") == "yes":
+            rules.add("notice.protections")
+            notice = _notice({f.id: f.value for f in out}, packs, on_date)
+        else:
+            # Naming the protections names the reporter's work: only where she asked for them.
+            rules.add("notice.not_asked")
 
     trace = Trace(
         rules=tuple(sorted(rules)),
@@ -600,30 +633,21 @@ def build_referral(
         removed_by_tag=_counts(removed_by_tag),
         spans_by_tag=_counts(spans_by_tag),
         spans_by_field=_counts(spans_by_field),
+        held=tuple(h.id for h in held),
+        flags_by_reason=_counts(flags_by_reason),
+        flags_by_field=_counts(flags_by_field),
     )
-    return Referral(profile.id, profile.consent, on_date, tuple(out), tuple(flags), notice, trace)
-
-
-def _redact(
-    text: str, lang: str, known: tuple[str, ...], r: Redactor, keep: frozenset[str]
-) -> tuple[str, Sequence[SpanLike]]:
-    # The report's language is the form's, not the text's: people write Spanish on the English
-    # form and mix both in one sentence. So every lexicon runs on every text ("mul"); `lang`
-    # stays in the signature for a redactor that can use it as a hint.
-    del lang
-    spans = list(r.find_spans(text, "mul", known=known))
-    for s in spans:
-        if not (0 <= s.start <= s.end <= len(text)):
-            raise PolicyError("redactor returned a span outside the text")
-    # A perpetrator field keeps the detections that are its own content (the perpetrator's
-    # number in perp_phone); every other detection in it, and the reporter's own identifiers
-    # (a separate pii.reporter span over the same text), still go.
-    spans = [s for s in spans if s.tag not in keep]
-    result = r.apply(text, spans)
-    if not isinstance(result, str) or not (result == text or derivable(text, result)):
-        # The redactor may only hide text; anything else is a bug we refuse to ship.
-        raise PolicyError("redactor output is not the input with spans replaced by the marker")
-    return result, spans
+    return Referral(
+        profile.id,
+        profile.consent,
+        on_date,
+        tuple(out),
+        tuple(flags),
+        notice,
+        trace,
+        held=tuple(held),
+        order=tuple(order),
+    )
 
 
 def _notice(values: Mapping[str, Value], packs: Iterable[Pack], on_date: date) -> tuple[NoticeItem, ...]:

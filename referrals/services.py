@@ -115,27 +115,23 @@ def build(data: dict[str, Any], target: Target, lang: str) -> PolicyReferral:
         ) from exc
 
 
-# Free text where people incriminate themselves most. The redactor's measured leak rate on
-# narratives nobody tuned it to is far from zero (docs/redaction.md), so these leave only when
-# an advocate who has read the redacted text ticks "include" — deny by default, at the person.
-OPT_IN_FIELDS = ("narrative",)
+def reviewed(built: PolicyReferral, post) -> PolicyReferral:
+    """Include each held free-text field the advocate ticked ("include_<id>") after reading it.
 
-
-def without_opt_in(built: PolicyReferral) -> PolicyReferral:
-    """Return the referral as first offered: the opt-in fields left out until an advocate includes them."""
-    for field_id in OPT_IN_FIELDS:
-        if built.get(field_id) is not None:
-            built = built.without_field(field_id)
+    Free text never leaves otherwise: the policy holds it back until a person decides
+    (docs/referrals.md, "Free text waits for a person").
+    """
+    for held in built.held:
+        if post.get(f"include_{held.id}"):
+            built = built.include(held.id)
     return built
 
 
-def edited_from_post(built: PolicyReferral, post) -> dict[str, Any]:
-    """Turn the advocate's form (drop_<id> / include_<id> checkboxes, text_<id> areas) into an edited referral."""
+def edited_from_post(candidate: PolicyReferral, post) -> dict[str, Any]:
+    """Turn the advocate's form (drop_<id> checkboxes, text_<id> areas) into an edited referral."""
     fields = []
-    for f in built.to_dict()["fields"]:
+    for f in candidate.to_dict()["fields"]:
         if post.get(f"drop_{f['id']}"):
-            continue
-        if f["id"] in OPT_IN_FIELDS and not post.get(f"include_{f['id']}"):
             continue
         value = f["value"]
         if isinstance(value, str) and f"text_{f['id']}" in post:

@@ -10,7 +10,7 @@ from casework import services as casework_services
 from casework.roles import ADVOCATE, RECIPIENT, profile_of, staff_required
 from intake import policy_bridge
 from intake.models import Report
-from referrals import pdf, services
+from referrals import pdf, presenters, services
 from referrals.forms import MessageForm, RecipientStatusForm
 from referrals.models import Referral
 
@@ -45,28 +45,39 @@ def choose(request, report_id: str):
     )
 
 
-def _rows_with_kinds(built, final):
-    """Rows for the edit form, one per field the policy allows: its current value, and whether it is in."""
+def _label(field_id: str) -> str:
     from intake.forms import ReportForm
 
+    return str(ReportForm.base_fields[field_id].label) if field_id in ReportForm.base_fields else field_id
+
+
+def _rows_with_kinds(built, final):
+    """Rows for the edit form, one per field the policy allows, in form order.
+
+    Structured fields: their value, and whether they are in. Free text: held until ticked, with
+    the original beside what would leave (removals struck, review flags marked).
+    """
     current = {f["id"]: f for f in final.to_dict()["fields"]}
+    offered = {f["id"]: f for f in built.to_dict()["fields"]}
+    held = {h.id: h for h in built.held}
     rows = []
-    for offered in built.to_dict()["fields"]:
-        fid = offered["id"]
-        label = ReportForm.base_fields[fid].label if fid in ReportForm.base_fields else fid
+    for fid in built.order:
         included = fid in current
-        f = current.get(fid, offered)
-        rows.append(
-            {
-                "opt_in": f["id"] in services.OPT_IN_FIELDS,
-                "included": included,
-                "id": f["id"],
-                "label": label,
-                "text": isinstance(f["value"], str) and f["kind"] == "text",
-                "value": f["value"],
-                "display": policy_bridge.display_field(f["id"], f["kind"], f["value"]),
-            }
-        )
+        f = current.get(fid) or offered.get(fid) or held[fid].field.to_dict()
+        row = {
+            "held": fid in held,
+            "included": included,
+            "id": fid,
+            "label": _label(fid),
+            "text": isinstance(f["value"], str) and f["kind"] == "text",
+            "value": f["value"],
+            "display": policy_bridge.display_field(fid, f["kind"], f["value"]),
+        }
+        if fid in held:
+            redaction = held[fid].redaction
+            row["segments"] = presenters.review_segments(redaction)
+            row["flag_count"] = len(redaction.flags)
+        rows.append(row)
     return rows
 
 
@@ -85,10 +96,11 @@ def build(request, report_id: str, target: str):
         return render(
             request, "casework/referrals/refused.html", {"report": opened.report, "reason": str(exc)}, status=403
         )
-    final, error = services.without_opt_in(built), ""
+    final, error = built, ""
     if request.method == "POST":
+        candidate = services.reviewed(built, request.POST)
         try:
-            final = services.narrow(built, services.edited_from_post(built, request.POST))
+            final = services.narrow(candidate, services.edited_from_post(candidate, request.POST))
         except services.Refused as exc:
             error = str(exc)
         if not error and request.POST.get("action") == "send":

@@ -157,6 +157,9 @@ def test_a_referral_goes_from_the_reporter_to_victim_services_and_the_reporter_s
     choose_recipient(advocate, ORGANISATION)
     assert heading(advocate) == f"Referral to {ORGANISATION}"
     preview = advocate.locator(".shared-preview")
+    expect(preview).not_to_contain_text("bruised ribs")  # free text waits for the advocate
+    advocate.get_by_label("Include “What are your injuries?”", exact=False).check()
+    _click(advocate, "button", "Update the preview")
     expect(preview).to_contain_text("bruised ribs")
     for never_sent in (data["place_precise"], data["ctx_payment"], data["contact_signal"]):
         expect(preview).not_to_contain_text(never_sent)

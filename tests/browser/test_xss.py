@@ -293,14 +293,19 @@ def test_hostile_text_stays_text_from_the_form_to_the_recipients_printout(
     stored = {}
     for section in referral_services.REPORT_SECTIONS:
         stored.update(open_with_receipt(receipt).section(section))
-    built = {f["id"]: f["value"] for f in policy_bridge.build(stored, "victim_services", "en").to_dict()["fields"]}
+    built_referral = policy_bridge.build(stored, "victim_services", "en")
+    built = {f["id"]: f["value"] for f in built_referral.to_dict()["fields"]}
+    built |= {h.id: h.field.value for h in built_referral.held}
     textareas = page.locator("textarea[name^=text_]")
     assert textareas.count() >= 10
     for i in range(textareas.count()):
         area = textareas.nth(i)
         field_id = area.get_attribute("name").removeprefix("text_")
         assert area.input_value() == built[field_id], field_id
-    page.get_by_label("Include this text. I have read it", exact=False).check()
+    boxes = page.get_by_label("I have read it, and it holds nothing", exact=False)
+    assert boxes.count() == len(built_referral.held)
+    for i in range(boxes.count()):
+        boxes.nth(i).check()
     _click(page, "button", "Encrypt and send")
     assert heading(page) == f"Referral to {ORGANISATION}"
     referral = Referral.objects.get()

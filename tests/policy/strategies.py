@@ -151,6 +151,7 @@ def full_report(**overrides: Any) -> dict[str, Any]:
         "contact_leave_message": "no",
         "consent": ["victim_services", "health_org", "police_via_advocate", "peer_alert"],
         "consent_share_contact": "yes",
+        "consent_protections": "yes",
     }
     report.update(overrides)
     return report

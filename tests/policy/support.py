@@ -10,12 +10,13 @@ import importlib.util
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from types import ModuleType
 
 from policy.catalogue import default_catalogue
+from policy.freetext import default_redactor
 from policy.packs import default_packs
 from policy.profiles import default_profiles
-from policy.referral import REMOVED, Redactor
+from policy.referral import REMOVED, Redactor, Referral
+from policy.review import Flag
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,34 +46,36 @@ class StandInRedactor:
             spans += [StandInSpan(m.start(), m.end(), "sex_trade") for m in re.finditer(re.escape(word), text, re.I)]
         return sorted(spans, key=lambda s: (s.start, s.end))
 
-    def apply(self, text: str, spans: Sequence[StandInSpan]) -> str:
-        out, pos, cur = [], 0, None
+    def removed_ranges(self, text: str, spans: Sequence[StandInSpan]) -> list[tuple[int, int]]:
+        runs: list[tuple[int, int]] = []
         for s in sorted(spans, key=lambda s: (s.start, s.end)):
-            if cur is not None and s.start <= cur[1]:
-                cur = (cur[0], max(cur[1], s.end))
-                continue
-            if cur is not None:
-                out += [text[pos : cur[0]], REMOVED]
-                pos = cur[1]
-            cur = (s.start, s.end)
-        if cur is not None:
-            out += [text[pos : cur[0]], REMOVED]
-            pos = cur[1]
+            if runs and s.start <= runs[-1][1]:
+                runs[-1] = (runs[-1][0], max(runs[-1][1], s.end))
+            else:
+                runs.append((s.start, s.end))
+        return runs
+
+    def apply(self, text: str, spans: Sequence[StandInSpan]) -> str:
+        out, pos = [], 0
+        for s, e in self.removed_ranges(text, spans):
+            out += [text[pos:s], REMOVED]
+            pos = e
         out.append(text[pos:])
         return "".join(out)
 
+    def find_flags(self, text: str, removed: Sequence[tuple[int, int]] = ()) -> list[Flag]:
+        return []
 
-def real_redactor() -> ModuleType | None:
-    """Return policy.redact if it exists, else None."""
+
+def real_redactor() -> Redactor | None:
+    """Return the production redactor (policy.redact with policy.review) if it loads, else None."""
     if importlib.util.find_spec("policy.redact") is None:
         return None
-    import policy.redact as module
-
-    return module
+    return default_redactor()
 
 
 #: The real redactor when it exists (test against it), else the stand-in.
-REDACTOR: Redactor = real_redactor() or StandInRedactor()  # type: ignore[assignment]
+REDACTOR: Redactor = real_redactor() or StandInRedactor()
 CATALOGUE = default_catalogue()
 PROFILES = dict(default_profiles())
 PACKS = default_packs()
@@ -93,3 +96,10 @@ def assert_unchanged(lang: str, text: str) -> None:
     from policy.redact import redact
 
     assert redact(text, lang)[0] == text
+
+
+def include_all(referral: Referral) -> Referral:
+    """Include every held free-text field, as an advocate who ticked them all would."""
+    for held in referral.held:
+        referral = referral.include(held.id)
+    return referral

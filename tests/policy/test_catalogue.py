@@ -45,7 +45,7 @@ def documented_fields() -> dict[str, tuple[str, str, tuple[str, ...]]]:
 
 def test_it_has_exactly_the_documented_fields() -> None:
     documented = documented_fields()
-    assert len(documented) == 38
+    assert len(documented) == 39
     assert set(documented) == set(FIELD_IDS) == CATALOGUE.ids
 
 
@@ -88,7 +88,7 @@ def test_it_classifies_the_dangerous_fields() -> None:
     assert CATALOGUE.field("needs").tags_of_value("immigration_legal") == {"immigration"}
     assert "minor" in CATALOGUE.field("reporter_under_18").tags
     never = {f.id for f in CATALOGUE.fields if f.tags & NEVER_SHARED_TAGS}
-    assert never == {"place_precise", "consent", "consent_share_contact"} | {
+    assert never == {"place_precise", "consent", "consent_share_contact", "consent_protections"} | {
         f.id for f in CATALOGUE.fields if f.section == "sensitive"
     }
 

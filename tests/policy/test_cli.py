@@ -122,7 +122,7 @@ def test_check_validates_the_shipped_data(capsys: pytest.CaptureFixture[str]) ->
     assert status == 0
     data = json.loads(out)
     assert data["ok"] is True
-    assert data["catalogue"]["fields"] == 38
+    assert data["catalogue"]["fields"] == 39
 
 
 def test_check_names_the_file_and_key_of_a_bad_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

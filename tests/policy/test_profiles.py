@@ -96,6 +96,7 @@ def with_allow(text: str, field_id: str) -> str:
         "place_precise",
         "consent",
         "consent_share_contact",
+        "consent_protections",
     ],
 )
 def test_it_refuses_a_profile_that_allows_a_never_shared_field(tmp_path: Path, field_id: str) -> None:

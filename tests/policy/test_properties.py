@@ -21,7 +21,7 @@ from policy.profiles import Profile
 from policy.referral import REMOVED, Referral, build_referral, derivable, verify_narrower
 
 from .strategies import reports, sentinel
-from .support import CATALOGUE, PACKS, PROFILES, REDACTOR
+from .support import CATALOGUE, PACKS, PROFILES, REDACTOR, include_all
 
 ON = date(2021, 6, 1)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -30,7 +30,8 @@ CONSENTS = [c for c in CATALOGUE.field("consent").values if c != "record_only"]
 
 
 def build(report: dict[str, Any], profile: Profile, lang: str = "en") -> Referral:
-    return build_referral(report, profile, PACKS, on_date=ON, lang=lang, redactor=REDACTOR)
+    """Build with every free-text field included: the most an advocate could send."""
+    return include_all(build_referral(report, profile, PACKS, on_date=ON, lang=lang, redactor=REDACTOR))
 
 
 def consenting(profile: Profile) -> st.SearchStrategy[dict[str, Any]]:

@@ -14,14 +14,16 @@ from policy.errors import ConsentConflict, ConsentMissing, NotNarrower, PolicyEr
 from policy.referral import REMOVED, Referral, apply_edits, build_referral, derivable, verify_narrower
 
 from .strategies import full_report
-from .support import CATALOGUE, PACKS, PROFILES, REDACTOR, StandInRedactor, real_redactor
+from .support import CATALOGUE, PACKS, PROFILES, REDACTOR, StandInRedactor, include_all, real_redactor
 
 ON = date(2019, 3, 20)
 
 
-def build(profile: str, report: dict[str, Any] | None = None, **kw: Any) -> Referral:
+def build(profile: str, report: dict[str, Any] | None = None, *, held: bool = False, **kw: Any) -> Referral:
+    """Build a referral; unless ``held``, with every free-text field included, as after an advocate's review."""
     kw.setdefault("redactor", REDACTOR)
-    return build_referral(full_report() if report is None else report, PROFILES[profile], PACKS, on_date=ON, **kw)
+    built = build_referral(full_report() if report is None else report, PROFILES[profile], PACKS, on_date=ON, **kw)
+    return built if held else include_all(built)
 
 
 def assert_absent(value: str, referral: Referral) -> None:

@@ -148,7 +148,7 @@ def test_a_forged_post_cannot_restore_removed_text(staff, logged_in):
     # Removing more is allowed.
     html = client.get(url).content.decode()
     built = (
-        re.search(r'name="text_narrative" rows="3">([^<]*)</textarea>', html)
+        re.search(r'name="text_narrative" rows="4">([^<]*)</textarea>', html)
         .group(1)
         .replace("&#x27;", "'")
         .replace("&amp;", "&")
@@ -198,7 +198,9 @@ def test_withdrawing_the_report_erases_opened_referrals(staff, logged_in):
 def test_peer_alert_is_published_without_anything_about_the_reporter(staff, logged_in):
     _receipt, report = _report(consent=("peer_alert",))
     client = logged_in("advocate")
-    response = client.submit(f"/staff/reports/{report.id}/refer/alert/", {"action": "send"})
+    response = client.submit(
+        f"/staff/reports/{report.id}/refer/alert/", {"action": "send", "include_perp_vehicle": "1"}
+    )
     assert response.status_code == 302
     alert = Referral.objects.get()
     assert alert.status == "published" and alert.organisation is None
@@ -208,11 +210,16 @@ def test_peer_alert_is_published_without_anything_about_the_reporter(staff, logg
         assert value not in html
 
 
-def test_the_narrative_leaves_only_when_an_advocate_includes_it(staff, logged_in):
+def test_free_text_leaves_only_when_an_advocate_includes_it(staff, logged_in):
     _receipt, report = _report()
     client = logged_in("advocate")
-    response = client.submit(f"/staff/reports/{report.id}/refer/{staff['organisation'].pk}/", {"action": "send"})
+    response = client.submit(
+        f"/staff/reports/{report.id}/refer/{staff['organisation'].pk}/", {"action": "send", "include_injuries": "1"}
+    )
     assert response.status_code == 302
     html = logged_in("recipient").get(f"/staff/inbox/{Referral.objects.get().id}/").content.decode()
-    assert "punched me in the face" not in html
-    assert "bruised ribs" in html  # the rest of the referral went
+    assert "punched me in the face" not in html  # the narrative was not ticked
+    for field in ("area", "perp_description", "perp_vehicle", "when_approx"):
+        assert FULL_REPORT[field] not in html, field  # nor any other free text
+    assert "bruised ribs" in html  # the one answer the advocate included went
+    assert "Robbery" in html  # and the structured fields, which the policy controls exactly
