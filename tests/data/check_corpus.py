@@ -67,7 +67,7 @@ def check(paths):
             if rid in ids:
                 errors.append(f"{where}: duplicate id {rid}")
             ids.add(rid)
-            m = re.fullmatch(r"(dev|heldout|fresh|blind)-(en|es)-\d{3}", rid)
+            m = re.fullmatch(r"(dev|heldout|fresh|blind|final)-(en|es)-\d{3}", rid)
             if not m or m.group(2) != r["lang"]:
                 errors.append(f"{where}: id {rid} does not match lang {r['lang']}")
             if r["kind"] not in KINDS:
