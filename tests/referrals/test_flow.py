@@ -62,7 +62,8 @@ def test_preview_shows_exactly_the_stripped_referral_and_the_trace(staff, logged
     assert "punched me in the face" in preview
     for phrase in MUST_GO:
         assert phrase not in preview
-    assert "ctx_payment" in html  # the trace names removed fields for the advocate
+    assert "Left out: “Was money or payment part of it?”" in html  # the trace names removed fields, in words
+    assert "Her own words wait for you" in html and "(review.held)" in html  # rules as sentences, ids beside
 
 
 def test_full_path_recipient_reads_only_what_was_sent(staff, logged_in):
