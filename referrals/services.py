@@ -161,8 +161,8 @@ def send(opened: StaffReport, actor, target: Target, final: PolicyReferral) -> R
     referral = Referral(report=report, organisation=target.organisation, profile=target.profile, created_by=actor)
     key = vault_referrals.new_key()
     referral.body = vault_referrals.encrypt(key, referral.id, "body", final.to_dict())
-    referral.trace = envelope.encrypt_json(
-        opened.dek, report.id, "notes", final.to_dict(include_trace=True)["trace"], item=f"referral-trace/{referral.id}"
+    referral.trace = envelope.encrypt_referral_trace(
+        opened.dek, report.id, referral.id, final.to_dict(include_trace=True)["trace"]
     )
     referral.org_key = org_key
     referral.org_wrap = vault_referrals.wrap_key(key, referral.id, bytes(org_key.public_key))
