@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "vault",
     "audit",
+    "periodic",
     "intake",
     "casework",
     "referrals",
