@@ -84,10 +84,14 @@ def test_an_interval_can_come_from_a_function(settings, tmp_path):
     assert entry.interval() == 120
 
 
-def test_the_registry_holds_the_audit_head_export():
-    (entry,) = [e for e in registry.PERIODIC if e.name == "audit.export_head"]
-    assert entry.resolve().module_path == "audit.tasks.export_head"
+def test_every_registry_entry_resolves_to_a_task_and_an_interval(settings, tmp_path):
+    settings.HARBOR_AUDIT_HEAD_FILE = str(tmp_path / "head.jsonl")
+    for entry in registry.PERIODIC:
+        assert entry.resolve().module_path == entry.task
+        assert isinstance(entry.interval(), int)
     assert len({e.name for e in registry.PERIODIC}) == len(registry.PERIODIC)
+    (head,) = [e for e in registry.PERIODIC if e.name == "audit.export_head"]
+    assert head.interval() == 600
 
 
 @pytest.mark.django_db
