@@ -17,7 +17,7 @@ from django.utils import timezone
 from audit.services import record
 from intake.choices import FORM_SECTIONS
 from intake.models import Attachment, AttachmentChunk, Message, Report, Section, SpentDraft
-from intake.signals import consent_changed, report_withdrawn
+from intake.signals import consent_changed, report_erased
 from vault import envelope, receipts, tokens
 from vault.custody import active_org_key
 from vault.exceptions import DecryptionError, InvalidReceiptError
@@ -251,32 +251,47 @@ def add_reporter_message(opened: OpenedReport, text: str, kind: str = "message")
 
 
 @transaction.atomic
-def set_consent(opened: OpenedReport, consent: list[str], share_contact: str) -> None:
+def set_consent(opened: OpenedReport, consent: list[str], share_contact: str, protections: str = "") -> None:
     """Replace the consent section with the reporter's new choice."""
     value = {"consent": consent or ["record_only"]}
     if share_contact:
         value["consent_share_contact"] = share_contact
+    if protections:
+        value["consent_protections"] = protections
     blob = envelope.encrypt_json(opened.dek, opened.report.id, "consent", value)
     Section.objects.update_or_create(report=opened.report, name="consent", defaults={"blob": blob})
     record("reporter", "report.consent_changed", opened.report.id, coarse=True)
     consent_changed.send(sender=Report, report=opened.report, consents=value["consent"])
 
 
-@transaction.atomic
-def withdraw(opened: OpenedReport) -> None:
-    """Crypto-shred a report: delete its wraps and every ciphertext; keep a tombstone.
+def erase(report: Report, *, reason: str) -> None:
+    """Delete every row that holds anything of ``report``, in this app and (by signal) in the others.
 
-    With the wraps gone no copy of the ciphertext (a backup, say) can be
-    opened by anyone; the audit chain records that it happened, not what it was.
+    Sections, messages, photos and both key wraps here; notes, referrals, their wraps, bodies and
+    messages in casework and referrals (``report_erased``). Call inside a transaction. What is
+    left is the report row itself, without a key or a receipt lookup: the caller deletes it or
+    keeps it as a content-free tombstone.
     """
-    report = opened.report
-    report_withdrawn.send(sender=Report, report=report)
+    report_erased.send(sender=Report, report=report, reason=reason)
     Section.objects.filter(report=report).delete()
     Message.objects.filter(report=report).delete()
     Attachment.objects.filter(report=report).delete()
     report.lookup_id = None
     report.dek_org_wrap = None
     report.dek_receipt_wrap = None
+
+
+@transaction.atomic
+def withdraw(opened: OpenedReport) -> None:
+    """Crypto-shred a report: delete every row of its content; keep a tombstone.
+
+    With the wraps gone no copy of the ciphertext (a backup, say) can be opened by anyone; the
+    audit chain records that it happened, not what it was. The tombstone (id, hour received,
+    status) lets the advocates see that the reporter withdrew; the retention rule for withdrawn
+    reports removes it.
+    """
+    report = opened.report
+    erase(report, reason="withdrawn")
     report.status = Report.Status.WITHDRAWN
     report.save()
     record("reporter", "report.withdrawn", report.id, coarse=True)
