@@ -27,10 +27,12 @@ run: install
 	@echo "Harbor is starting on http://127.0.0.1:$(PORT)/"
 	@echo "  Reporter form:   http://127.0.0.1:$(PORT)/report/"
 	@echo "  Staff dashboard: http://127.0.0.1:$(PORT)/staff/  (log in with a demo account above)"
-	@echo "  Background tasks run in a worker started alongside (log: var/worker.log)."
+	@echo "  Background tasks run in a worker started alongside (log: var/worker.log); a scheduler"
+	@echo "  enqueues the periodic ones, such as the audit head export to var/audit-head.jsonl (log: var/scheduler.log)."
 	@echo "Press Ctrl-C to stop."
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(DEV) $(PY) manage.py db_worker --queue-name '*' > var/worker.log 2>&1 & \
+	  $(DEV) $(PY) manage.py harbor_scheduler > var/scheduler.log 2>&1 & \
 	  $(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install node_modules/.installed

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.services import record
 from casework import services
 from casework.forms import AssignForm, NoteForm, QueueFilterForm, ReplyForm, StatusForm
 from casework.roles import ADMIN, ADVOCATE, AUDITOR, RECIPIENT, profile_of, staff_required
@@ -75,6 +76,8 @@ def queue(request):
     found = Report.objects.select_related("org_key", "assignee").in_bulk(ids)
     shown = [found[i] for i in ids if i in found]
     summaries = services.summaries(shown, request.harbor_keys)
+    # One event for the page, not one per report: which page, never what it showed.
+    record(request.user.username, "queue.viewed", str(page.number))
     rows = [{"report": r, "summary": summaries.get(r.id, {})} for r in shown]
     query = request.GET.copy()
     query.pop("page", None)

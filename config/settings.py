@@ -33,15 +33,18 @@ def _dev_secrets() -> dict[str, str]:
     Regenerating them at each start would make yesterday's reports unreadable.
     """
     path = BASE_DIR / "var" / "dev-secrets.json"
-    if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
-    path.parent.mkdir(exist_ok=True)
-    values = {
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "HARBOR_RECEIPT_PEPPER": secrets.token_hex(32),
+    values = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    makers = {
+        "SECRET_KEY": lambda: secrets.token_urlsafe(50),
+        "HARBOR_RECEIPT_PEPPER": lambda: secrets.token_hex(32),
+        "HARBOR_AUDIT_KEY": lambda: secrets.token_hex(32),
     }
-    path.write_text(json.dumps(values), encoding="utf-8")
-    path.chmod(0o600)
+    missing = {name: make() for name, make in makers.items() if name not in values}
+    if missing:  # a new checkout, or one older than a secret added since
+        values.update(missing)
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(values), encoding="utf-8")
+        path.chmod(0o600)
     return values
 
 
@@ -49,7 +52,11 @@ if DEVELOPMENT:
     _defaults = _dev_secrets()
 elif TESTING:
     # Throwaway values for the test suite only; production never reads these.
-    _defaults = {"SECRET_KEY": "test-only-secret-key-" + "x" * 40, "HARBOR_RECEIPT_PEPPER": "11" * 32}
+    _defaults = {
+        "SECRET_KEY": "test-only-secret-key-" + "x" * 40,
+        "HARBOR_RECEIPT_PEPPER": "11" * 32,
+        "HARBOR_AUDIT_KEY": "a7" * 32,
+    }
 else:
     _defaults = {}
 
@@ -57,6 +64,16 @@ SECRET_KEY = env("SECRET_KEY") or _defaults.get("SECRET_KEY") or required("SECRE
 HARBOR_RECEIPT_PEPPER = (
     env("HARBOR_RECEIPT_PEPPER") or _defaults.get("HARBOR_RECEIPT_PEPPER") or required("HARBOR_RECEIPT_PEPPER")
 )
+
+# The audit chain (docs/operations.md, "Audit"): events are HMAC'd under a key kept out of the
+# database and never derived from SECRET_KEY; fallbacks only verify (rotation). Each export
+# appends the chain head to a file that is shipped off the host; without one the export is off.
+HARBOR_AUDIT_KEY = env("HARBOR_AUDIT_KEY") or _defaults.get("HARBOR_AUDIT_KEY") or required("HARBOR_AUDIT_KEY")
+HARBOR_AUDIT_KEY_FALLBACKS = envlist("HARBOR_AUDIT_KEY_FALLBACKS", [])
+HARBOR_AUDIT_HEAD_FILE = env("HARBOR_AUDIT_HEAD_FILE") or (
+    str(BASE_DIR / "var" / "audit-head.jsonl") if DEVELOPMENT else None
+)
+HARBOR_AUDIT_HEAD_EVERY = envint("HARBOR_AUDIT_HEAD_EVERY", 10 * 60)  # seconds; 0 turns the export off
 
 DEBUG = envbool("DEBUG", DEVELOPMENT)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if (DEVELOPMENT or TESTING) else [])
@@ -78,6 +95,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "vault",
     "audit",
+    "periodic",
     "intake",
     "casework",
     "referrals",
@@ -290,12 +308,12 @@ LOGGING = {
 # Harbor's own settings.
 HARBOR_SITE_TITLE = env("HARBOR_SITE_TITLE", "Harbor")
 HARBOR_QUICK_EXIT_URL = env("HARBOR_QUICK_EXIT_URL", "https://www.google.com/search?q=weather+today")
-HARBOR_ORG_NAME = env("HARBOR_ORG_NAME", "")
+HARBOR_ORG_NAME = env("HARBOR_ORG_NAME", "")  # e.g. "St. James Infirmary"; empty: "trained advocates"
 # Where the organisation works: the jurisdiction pack code (policy/data/packs) whose protections
 # reporters see and referrals name, with those of the places containing it (US-CA within US-CA-SF).
 HARBOR_JURISDICTION = env("HARBOR_JURISDICTION", "US-CA-SF")
 # How long the operator keeps backups (docs/operations.md). The reporter's "erased" page says so.
-HARBOR_BACKUP_DAYS = envint("HARBOR_BACKUP_DAYS", 30)  # e.g. "St. James Infirmary"; empty: "trained advocates"
+HARBOR_BACKUP_DAYS = envint("HARBOR_BACKUP_DAYS", 30)
 # Seconds a person must spend on the form before it may be sent (bots are faster).
 HARBOR_MIN_FORM_SECONDS = envint("HARBOR_MIN_FORM_SECONDS", 0 if TESTING else 4)
 # How long a filled-in form waiting on the confirmation page stays valid.

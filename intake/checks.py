@@ -40,7 +40,7 @@ def check_jurisdiction(app_configs, **kwargs):
         return [
             Error(
                 f"HARBOR_JURISDICTION is {settings.HARBOR_JURISDICTION!r}; it must be one of {', '.join(known)}.",
-                id="harbor.E020",
+                id="harbor.E021",
             )
         ]
     return []

@@ -28,6 +28,8 @@ def production_env(tmp_path) -> dict[str, str]:
         "HARBOR_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "HARBOR_RECEIPT_PEPPER": secrets.token_hex(32),
+        "HARBOR_AUDIT_KEY": secrets.token_hex(32),
+        "HARBOR_AUDIT_HEAD_FILE": str(tmp_path / "audit-head.jsonl"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'harbor.sqlite3'}",
         "ALLOWED_HOSTS": "example.org",
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -121,6 +123,7 @@ def test_it_names_every_missing_or_malformed_variable(production_env, tmp_path):
         "empty secret key": (without(SECRET_KEY=""), "ConfigError: SECRET_KEY is not set"),
         "no pepper": (without("HARBOR_RECEIPT_PEPPER"), "ConfigError: HARBOR_RECEIPT_PEPPER is not set"),
         "empty pepper": (without(HARBOR_RECEIPT_PEPPER=""), "ConfigError: HARBOR_RECEIPT_PEPPER is not set"),
+        "no audit key": (without("HARBOR_AUDIT_KEY"), "ConfigError: HARBOR_AUDIT_KEY is not set"),
         "no database": (without("DATABASE_URL"), "ConfigError: DATABASE_URL is not set"),
         "no hosts": (without("ALLOWED_HOSTS"), "ConfigError: ALLOWED_HOSTS is not set"),
         "blank hosts": (without(ALLOWED_HOSTS=" , "), "ConfigError: ALLOWED_HOSTS is not set"),
@@ -143,7 +146,7 @@ def test_it_names_every_missing_or_malformed_variable(production_env, tmp_path):
 
 
 def test_it_reads_secrets_from_files(production_env, tmp_path):
-    for name in ("SECRET_KEY", "HARBOR_RECEIPT_PEPPER"):
+    for name in ("SECRET_KEY", "HARBOR_RECEIPT_PEPPER", "HARBOR_AUDIT_KEY"):
         path = tmp_path / name.lower()
         path.write_text(production_env.pop(name) + "\n", encoding="utf-8")
         production_env[f"{name}_FILE"] = str(path)

@@ -54,3 +54,17 @@ def test_the_assignee_filter_counts_its_own_rows(staff, logged_in):
     assert "1 reports" in mine
     nobody = client.get("/staff/reports/?assignee=none&status=new").content.decode()
     assert len(report_links(nobody)) == 3
+
+
+def test_each_queue_page_is_audited_once_not_once_per_report(staff, logged_in):
+    """The queue decrypts a summary per row: one event per page view, naming the page, nothing shown on it."""
+    from audit.models import Event
+
+    reports = make_reports(27)
+    client = logged_in("advocate")
+    before = Event.objects.count()
+    client.get("/staff/reports/")
+    client.get("/staff/reports/?page=2&status=new")
+    new = list(Event.objects.filter(seq__gt=before).values_list("actor", "action", "object_id"))
+    assert new == [("advocate", "queue.viewed", "1"), ("advocate", "queue.viewed", "2")]
+    assert not {r.id for r in reports} & {object_id for _, _, object_id in new}

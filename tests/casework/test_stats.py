@@ -314,6 +314,16 @@ def test_the_numbers_match_the_reports_submitted(staff, logged_in):
     assert Event.objects.filter(actor="advocate", action="stats.viewed").count() == 1
 
 
+def test_the_statistics_page_is_audited_once_not_once_per_report(staff, logged_in):
+    for _ in range(6):
+        make_report(["robbery"], ["medical"])
+    client = logged_in("advocate")
+    before = Event.objects.count()
+    assert client.get("/staff/stats/").status_code == 200
+    new = list(Event.objects.filter(seq__gt=before).values_list("actor", "action", "object_id"))
+    assert new == [("advocate", "stats.viewed", "")]
+
+
 def test_a_small_count_reads_fewer_than_5_on_the_page(staff, logged_in):
     for _ in range(3):
         make_report(["stalking"], ["legal"])

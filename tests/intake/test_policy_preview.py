@@ -124,6 +124,6 @@ def test_an_unknown_jurisdiction_is_a_configuration_error(settings):
     from django.core.checks import run_checks
 
     settings.HARBOR_JURISDICTION = "US-TX"
-    assert "harbor.E020" in {e.id for e in run_checks()}
+    assert "harbor.E021" in {e.id for e in run_checks()}
     settings.HARBOR_JURISDICTION = "US-CA-SF"
-    assert "harbor.E020" not in {e.id for e in run_checks()}
+    assert "harbor.E021" not in {e.id for e in run_checks()}
