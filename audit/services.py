@@ -9,27 +9,46 @@ verifies: the head records exported off the host (audit/anchor.py) catch that.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import GENESIS, Event
+from audit.models import GENESIS, Event, PendingEvent
 from vault.auditmac import key_id_of, keyring
 
 PURPOSE = "event"
+PENDING_PURPOSE = "pending-event"
 
 
-def record(actor: str, action: str, object_id: str = "", *, coarse: bool = False) -> Event:
-    """Append an event. ``coarse`` rounds the time down to the hour (reporter actions).
+def record(actor: str, action: str, object_id: str = "", *, coarse: bool = False) -> Event | PendingEvent:
+    """Append an event; with ``coarse`` (a reporter's action), hold it until its hour is over.
+
+    A coarse event is kept to the hour and appended by :func:`flush_pending` once the hour has
+    ended, among the other reporter events of that hour in random order: appended at once, its
+    place between staff events with exact times would date it to the minute.
+    """
+    now = timezone.now()
+    if coarse:
+        pending = PendingEvent(hour=_hour(now), actor=actor[:150], action=action, object_id=str(object_id)[:64])
+        pending.mac = keyring().sign(PENDING_PURPOSE, pending.material())
+        pending.save(force_insert=True)
+        return pending
+    return _append(actor, action, object_id, now)
+
+
+def _hour(when):
+    return when.replace(minute=0, second=0, microsecond=0)
+
+
+def _append(actor: str, action: str, object_id: str, at) -> Event:
+    """Append one event to the chain.
 
     Retries when two writers race for the same sequence number; the unique
     constraint on ``seq`` makes the chain linear.
     """
-    now = timezone.now()
-    if coarse:
-        now = now.replace(minute=0, second=0, microsecond=0)
     ring = keyring()
     for _attempt in range(20):
         try:
@@ -37,7 +56,7 @@ def record(actor: str, action: str, object_id: str = "", *, coarse: bool = False
                 last = Event.objects.order_by("-seq").only("seq", "hash").first()
                 event = Event(
                     seq=(last.seq + 1) if last else 1,
-                    at=now,
+                    at=at,
                     actor=actor[:150],
                     action=action,
                     object_id=str(object_id)[:64],
@@ -49,6 +68,35 @@ def record(actor: str, action: str, object_id: str = "", *, coarse: bool = False
         except IntegrityError:
             continue
     raise RuntimeError("audit chain is contended; event not recorded")
+
+
+def flush_pending(now=None) -> int:
+    """Append every held reporter event whose hour has ended; return how many.
+
+    Each hour's events go in random order (the order they were written in is exactly what
+    must not show), each timed to its hour. One whose ``mac`` no longer matches was edited
+    while it waited: it is appended as ``audit.pending_altered`` (with its object id) instead
+    of what it now claims, so the chain records that, not the forgery.
+    """
+    cutoff = _hour(now or timezone.now())
+    ring = keyring()
+    rng = secrets.SystemRandom()
+    appended = 0
+    with transaction.atomic():
+        waiting = list(PendingEvent.objects.select_for_update().filter(hour__lt=cutoff).order_by("hour"))
+        by_hour: dict[object, list[PendingEvent]] = {}
+        for pending in waiting:
+            by_hour.setdefault(pending.hour, []).append(pending)
+        for hour, events in sorted(by_hour.items(), key=lambda item: item[0]):
+            rng.shuffle(events)
+            for pending in events:
+                if ring.check(PENDING_PURPOSE, pending.material(), pending.mac):
+                    _append(pending.actor, pending.action, pending.object_id, hour)
+                else:
+                    _append("system", "audit.pending_altered", pending.object_id, hour)
+                appended += 1
+        PendingEvent.objects.filter(pk__in=[p.pk for p in waiting]).delete()
+    return appended
 
 
 @dataclass

@@ -12,3 +12,11 @@ def export_head() -> int | None:
 
     head = anchor.export_head()
     return None if head is None else head.seq
+
+
+@task
+def flush_pending() -> int:
+    """Append the reporter events of every hour that has ended, in random order within the hour."""
+    from audit import services
+
+    return services.flush_pending()

@@ -458,6 +458,11 @@ def purge(report: Report, actor_name: str = "retention") -> None:
         record(actor_name, "report.purged", report_id)
 
 
+def purge_interval() -> int:
+    """Seconds between scheduled retention purges (HARBOR_PURGE_EVERY; 0 turns the schedule off)."""
+    return settings.HARBOR_PURGE_EVERY
+
+
 def purge_expired(now=None, actor_name: str = "retention") -> int:
     """Purge every expired report; return how many were purged."""
     now = now or timezone.now()

@@ -314,6 +314,8 @@ HARBOR_ORG_NAME = env("HARBOR_ORG_NAME", "")  # e.g. "St. James Infirmary"; empt
 HARBOR_JURISDICTION = env("HARBOR_JURISDICTION", "US-CA-SF")
 # How long the operator keeps backups (docs/operations.md). The reporter's "erased" page says so.
 HARBOR_BACKUP_DAYS = envint("HARBOR_BACKUP_DAYS", 30)
+# Seconds between scheduled retention purges (periodic/registry.py); 0 turns the schedule off.
+HARBOR_PURGE_EVERY = envint("HARBOR_PURGE_EVERY", 3600)
 # Seconds a person must spend on the form before it may be sent (bots are faster).
 HARBOR_MIN_FORM_SECONDS = envint("HARBOR_MIN_FORM_SECONDS", 0 if TESTING else 4)
 # How long a filled-in form waiting on the confirmation page stays valid.

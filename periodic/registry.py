@@ -34,4 +34,7 @@ class Periodic:
 
 PERIODIC: list[Periodic] = [
     Periodic("audit.export_head", "audit.tasks.export_head", every="audit.anchor.export_interval"),
+    # Reporter events wait for their hour to end (audit/models.py, PendingEvent).
+    Periodic("audit.flush_pending", "audit.tasks.flush_pending", every=600),
+    Periodic("casework.purge_expired", "casework.tasks.purge_expired", every="casework.admin_services.purge_interval"),
 ]

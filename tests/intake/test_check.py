@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from audit.models import Event
+from audit.services import flush_pending
 from intake.models import Attachment, AttachmentChunk, Message, Report, Section
 from intake.services import ReportNotFound, open_with_receipt
 from tests.conftest import FULL_REPORT, hidden, submit_report
@@ -221,6 +224,8 @@ def test_it_changes_consent(client, receipt):
     assert sorted(form_values(response)["consent"]) == ["health_org", "peer_alert"]
     consent = open_with_receipt(receipt).section("consent")
     assert consent == {"consent": ["health_org", "peer_alert"], "consent_share_contact": "yes"}
+    assert not Event.objects.filter(action="report.consent_changed").exists()  # held until the hour is over
+    flush_pending(now=timezone.now() + timedelta(hours=1))
     event = Event.objects.get(action="report.consent_changed")
     assert event.actor == "reporter" and event.object_id == Report.objects.get().id
     assert (event.at.minute, event.at.second) == (0, 0)
@@ -261,6 +266,7 @@ def test_it_erases_the_report_on_withdrawal(client, receipt):
     assert Message.objects.count() == 0
     assert Attachment.objects.count() == 0
     assert AttachmentChunk.objects.count() == 0
+    flush_pending(now=timezone.now() + timedelta(hours=1))
     event = Event.objects.get(action="report.withdrawn")
     assert event.actor == "reporter" and event.object_id == report.id
 
