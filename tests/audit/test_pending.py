@@ -6,8 +6,7 @@ between two staff events with exact times, and they would date it to the minute.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -18,7 +17,7 @@ from periodic.registry import PERIODIC
 
 pytestmark = pytest.mark.django_db
 
-HOUR = datetime(2026, 12, 6, 14, 0, tzinfo=dt_timezone.utc)
+HOUR = datetime(2026, 12, 6, 14, 0, tzinfo=UTC)
 
 
 def _at(minutes: int, monkeypatch) -> None:
