@@ -2,8 +2,11 @@
 
 HARBOR_ENV chooses the mode: ``production`` (the default, so a forgotten
 variable never silently weakens a real deployment), ``development`` (``make
-run``: SQLite, generated secrets kept in var/dev-secrets.json) or ``test``
-(pytest: fixed throwaway secrets, fast key derivation).
+run``: SQLite, generated secrets kept in var/dev-secrets.json), ``test``
+(pytest: fixed throwaway secrets, fast key derivation) or ``bench`` (``make
+bench``: production settings on loopback, plus the plaintext baseline).
+Outside development and test, an unsafe value stops the import with every
+problem listed (config/invariants.py), since gunicorn runs no system checks.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config.env import ConfigError, env, envbool, envint, envlist, required
+from config.invariants import start_problems
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 HARBOR_ENV = env("HARBOR_ENV", "production")
-if HARBOR_ENV not in ("production", "development", "test"):
-    raise ConfigError(f"HARBOR_ENV must be production, development or test, not {HARBOR_ENV!r}")
+if HARBOR_ENV not in ("production", "development", "test", "bench"):
+    raise ConfigError(f"HARBOR_ENV must be production, development, test or bench, not {HARBOR_ENV!r}")
 DEVELOPMENT = HARBOR_ENV == "development"
 TESTING = HARBOR_ENV == "test"
 
@@ -82,7 +86,7 @@ INSTALLED_APPS = [
     "casework",
     "referrals",
 ]
-# `make bench` only: a plaintext twin of the intake to measure encryption against.
+# `make bench` only (HARBOR_ENV=bench or test): a plaintext twin of the intake to measure encryption against.
 HARBOR_BENCH_BASELINE = envbool("HARBOR_BENCH_BASELINE", False)
 if HARBOR_BENCH_BASELINE:
     INSTALLED_APPS.append("bench.baseline")
@@ -320,3 +324,14 @@ HARBOR_ARGON2 = {
     "iterations": envint("HARBOR_ARGON2_ITERATIONS", 1 if TESTING else 3),
     "lanes": envint("HARBOR_ARGON2_LANES", 1 if TESTING else 4),
 }
+
+_problems = start_problems(
+    HARBOR_ENV,
+    debug=DEBUG,
+    pepper=HARBOR_RECEIPT_PEPPER,
+    argon2=HARBOR_ARGON2,
+    bench_baseline=HARBOR_BENCH_BASELINE,
+    allowed_hosts=ALLOWED_HOSTS,
+)
+if _problems:
+    raise ConfigError(f"Harbor refuses to start ({HARBOR_ENV}):\n- " + "\n- ".join(_problems))
