@@ -267,6 +267,8 @@ SECURE_CSP = {
 # Exception reports and logs carry neither client addresses nor form content.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.logging.NoContentExceptionReporterFilter"
 ADMINS: list[tuple[str, str]] = []
+# Replaces Django's default handlers (console, django.server, mail_admins: no filter) with these.
+LOGGING_CONFIG = "config.logging.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import secrets
 import socket
@@ -16,6 +18,7 @@ from django.core.checks import run_checks
 from django.test import override_settings
 
 from config.env import ConfigError, env, envbool, envint, envlist, required
+from config.logging import NoClientDataFilter
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -397,6 +400,21 @@ def test_it_flags_a_handler_whose_filters_omit_no_client(db):
     }
     with override_settings(LOGGING=logging_config):
         assert "harbor.E010" in _ids(run_checks())
+
+
+def test_it_flags_a_live_handler_without_the_filter(db):
+    # Not in settings.LOGGING at all: added to a logger at run time, as a library might.
+    logger = logging.getLogger("harbor.added_later")
+    handler = logging.StreamHandler(io.StringIO())
+    logger.addHandler(handler)
+    try:
+        errors = [m for m in run_checks() if m.id == "harbor.E010"]
+        assert len(errors) == 1
+        assert "StreamHandler on logger 'harbor.added_later'" in errors[0].msg
+        handler.addFilter(NoClientDataFilter())
+        assert "harbor.E010" not in _ids(run_checks())
+    finally:
+        logger.removeHandler(handler)
 
 
 def test_it_flags_uploads_that_could_touch_the_disk(db):
