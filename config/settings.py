@@ -231,6 +231,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SAMESITE = "Strict"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_AGE = None  # gone when the browser closes, not a year on a reporter's phone
 CSRF_COOKIE_SAMESITE = "Strict"
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 LANGUAGE_COOKIE_SAMESITE = "Strict"
