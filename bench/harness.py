@@ -71,6 +71,7 @@ def server_env(db_url: str, tmp: Path) -> dict[str, str]:
         DEBUG="False",
         SECRET_KEY=secrets.token_urlsafe(50),
         HARBOR_RECEIPT_PEPPER=secrets.token_hex(32),
+        HARBOR_OTP_KEY=secrets.token_hex(32),
         DATABASE_URL=db_url,
         ALLOWED_HOSTS="127.0.0.1",
         HARBOR_HTTPS="False",

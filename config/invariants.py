@@ -13,6 +13,7 @@ MIN_SECRET_BYTES = 32
 ARGON2_MIN_MEMORY_KIB = 19 * 1024
 ARGON2_MIN_ITERATIONS = 2
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+OTP_KEY_RULE = "HARBOR_OTP_KEY and each of HARBOR_OTP_KEY_FALLBACKS must be at least 32 bytes written in hex."
 
 
 def short_secret(value: str) -> bool:
@@ -33,6 +34,7 @@ def start_problems(
     *,
     debug: bool,
     pepper: str,
+    otp_keys: list[str],
     argon2: dict[str, int],
     bench_baseline: bool,
     allowed_hosts: list[str],
@@ -53,6 +55,8 @@ def start_problems(
         )
     if short_secret(pepper):
         problems.append("HARBOR_RECEIPT_PEPPER must be at least 32 bytes written in hex (64 characters).")
+    if any(short_secret(key) for key in otp_keys):
+        problems.append(OTP_KEY_RULE)
     if weak_argon2(argon2):
         problems.append(
             "HARBOR_ARGON2_MEMORY_KIB and HARBOR_ARGON2_ITERATIONS must be at least "

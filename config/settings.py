@@ -37,15 +37,18 @@ def _dev_secrets() -> dict[str, str]:
     Regenerating them at each start would make yesterday's reports unreadable.
     """
     path = BASE_DIR / "var" / "dev-secrets.json"
-    if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
-    path.parent.mkdir(exist_ok=True)
-    values = {
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "HARBOR_RECEIPT_PEPPER": secrets.token_hex(32),
+    values = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    makers = {
+        "SECRET_KEY": lambda: secrets.token_urlsafe(50),
+        "HARBOR_RECEIPT_PEPPER": lambda: secrets.token_hex(32),
+        "HARBOR_OTP_KEY": lambda: secrets.token_hex(32),
     }
-    path.write_text(json.dumps(values), encoding="utf-8")
-    path.chmod(0o600)
+    missing = {name: make() for name, make in makers.items() if name not in values}
+    if missing:  # a new checkout, or one made before a secret was added
+        values.update(missing)
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(values), encoding="utf-8")
+        path.chmod(0o600)
     return values
 
 
@@ -53,7 +56,11 @@ if DEVELOPMENT:
     _defaults = _dev_secrets()
 elif TESTING:
     # Throwaway values for the test suite only; production never reads these.
-    _defaults = {"SECRET_KEY": "test-only-secret-key-" + "x" * 40, "HARBOR_RECEIPT_PEPPER": "11" * 32}
+    _defaults = {
+        "SECRET_KEY": "test-only-secret-key-" + "x" * 40,
+        "HARBOR_RECEIPT_PEPPER": "11" * 32,
+        "HARBOR_OTP_KEY": "22" * 32,
+    }
 else:
     _defaults = {}
 
@@ -61,6 +68,9 @@ SECRET_KEY = env("SECRET_KEY") or _defaults.get("SECRET_KEY") or required("SECRE
 HARBOR_RECEIPT_PEPPER = (
     env("HARBOR_RECEIPT_PEPPER") or _defaults.get("HARBOR_RECEIPT_PEPPER") or required("HARBOR_RECEIPT_PEPPER")
 )
+# Seals staff TOTP seeds and keys recovery-code hashes (vault/otp.py); old keys stay in the fallbacks while they rotate.
+HARBOR_OTP_KEY = env("HARBOR_OTP_KEY") or _defaults.get("HARBOR_OTP_KEY") or required("HARBOR_OTP_KEY")
+HARBOR_OTP_KEY_FALLBACKS = envlist("HARBOR_OTP_KEY_FALLBACKS", [])
 
 DEBUG = envbool("DEBUG", DEVELOPMENT)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if (DEVELOPMENT or TESTING) else [])
@@ -332,6 +342,7 @@ _problems = start_problems(
     HARBOR_ENV,
     debug=DEBUG,
     pepper=HARBOR_RECEIPT_PEPPER,
+    otp_keys=[HARBOR_OTP_KEY, *HARBOR_OTP_KEY_FALLBACKS],
     argon2=HARBOR_ARGON2,
     bench_baseline=HARBOR_BENCH_BASELINE,
     allowed_hosts=ALLOWED_HOSTS,

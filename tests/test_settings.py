@@ -33,6 +33,7 @@ def production_env(tmp_path) -> dict[str, str]:
         "HARBOR_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "HARBOR_RECEIPT_PEPPER": secrets.token_hex(32),
+        "HARBOR_OTP_KEY": secrets.token_hex(32),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'harbor.sqlite3'}",
         "ALLOWED_HOSTS": "example.org",
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -126,6 +127,7 @@ def test_it_names_every_missing_or_malformed_variable(production_env, tmp_path):
         "empty secret key": (without(SECRET_KEY=""), "ConfigError: SECRET_KEY is not set"),
         "no pepper": (without("HARBOR_RECEIPT_PEPPER"), "ConfigError: HARBOR_RECEIPT_PEPPER is not set"),
         "empty pepper": (without(HARBOR_RECEIPT_PEPPER=""), "ConfigError: HARBOR_RECEIPT_PEPPER is not set"),
+        "no OTP key": (without("HARBOR_OTP_KEY"), "ConfigError: HARBOR_OTP_KEY is not set"),
         "no database": (without("DATABASE_URL"), "ConfigError: DATABASE_URL is not set"),
         "no hosts": (without("ALLOWED_HOSTS"), "ConfigError: ALLOWED_HOSTS is not set"),
         "blank hosts": (without(ALLOWED_HOSTS=" , "), "ConfigError: ALLOWED_HOSTS is not set"),
@@ -150,6 +152,7 @@ def test_it_names_every_missing_or_malformed_variable(production_env, tmp_path):
 REFUSED = "ConfigError: Harbor refuses to start"
 DEBUG_REFUSED = "DEBUG must be False in production"
 PEPPER_REFUSED = "HARBOR_RECEIPT_PEPPER must be at least 32 bytes written in hex"
+OTP_KEY_REFUSED = "HARBOR_OTP_KEY and each of HARBOR_OTP_KEY_FALLBACKS must be at least 32 bytes"
 ARGON2_REFUSED = "HARBOR_ARGON2_MEMORY_KIB and HARBOR_ARGON2_ITERATIONS must be at least 19456"
 BASELINE_REFUSED = "HARBOR_BENCH_BASELINE=True mounts a plaintext intake"
 LOOPBACK_REFUSED = "HARBOR_ENV=bench answers only on loopback"
@@ -162,13 +165,21 @@ def test_it_refuses_unsafe_production_values_and_lists_every_one(production_env)
         "short pepper": ({"HARBOR_RECEIPT_PEPPER": short_pepper}, [PEPPER_REFUSED]),
         "pepper not hex": ({"HARBOR_RECEIPT_PEPPER": "z" * 80}, [PEPPER_REFUSED]),
         "four-character pepper": ({"HARBOR_RECEIPT_PEPPER": "abcd"}, [PEPPER_REFUSED]),
+        "short OTP key": ({"HARBOR_OTP_KEY": "cd" * 16}, [OTP_KEY_REFUSED]),
+        "short OTP fallback": ({"HARBOR_OTP_KEY_FALLBACKS": f"{'ef' * 32},{'ef' * 8}"}, [OTP_KEY_REFUSED]),
         "1 MiB Argon2": ({"HARBOR_ARGON2_MEMORY_KIB": "1024"}, [ARGON2_REFUSED]),
         "one Argon2 pass": ({"HARBOR_ARGON2_ITERATIONS": "1"}, [ARGON2_REFUSED]),
         "all at once": (
-            {"DEBUG": "True", "HARBOR_RECEIPT_PEPPER": short_pepper, "HARBOR_ARGON2_MEMORY_KIB": "1024"},
-            [DEBUG_REFUSED, PEPPER_REFUSED, ARGON2_REFUSED],
+            {
+                "DEBUG": "True",
+                "HARBOR_RECEIPT_PEPPER": short_pepper,
+                "HARBOR_OTP_KEY": "cd" * 16,
+                "HARBOR_ARGON2_MEMORY_KIB": "1024",
+            },
+            [DEBUG_REFUSED, PEPPER_REFUSED, OTP_KEY_REFUSED, ARGON2_REFUSED],
         ),
         "the floor itself": ({"HARBOR_ARGON2_MEMORY_KIB": "19456", "HARBOR_ARGON2_ITERATIONS": "2"}, []),
+        "a fallback OTP key": ({"HARBOR_OTP_KEY_FALLBACKS": "ef" * 32}, []),
     }
     results = _start_each([{**production_env, **changes} for changes, _ in cases.values()])
     for (label, (_, expected)), got in zip(cases.items(), results, strict=True):
@@ -176,7 +187,7 @@ def test_it_refuses_unsafe_production_values_and_lists_every_one(production_env)
             assert got == "started", (label, got)
             continue
         assert got.startswith(REFUSED), (label, got)
-        for problem in (DEBUG_REFUSED, PEPPER_REFUSED, ARGON2_REFUSED):
+        for problem in (DEBUG_REFUSED, PEPPER_REFUSED, OTP_KEY_REFUSED, ARGON2_REFUSED):
             assert (problem in got) == (problem in expected), (label, problem, got)
         assert short_pepper not in got  # a message names the variable, never its value
 
@@ -207,7 +218,7 @@ def test_development_refuses_the_baseline_too():
     from config.invariants import start_problems
 
     argon2 = settings.HARBOR_ARGON2
-    common = {"debug": True, "pepper": "abcd", "argon2": argon2, "allowed_hosts": ["localhost"]}
+    common = {"debug": True, "pepper": "abcd", "otp_keys": ["ab"], "argon2": argon2, "allowed_hosts": ["localhost"]}
     problems = start_problems("development", bench_baseline=True, **common)
     assert len(problems) == 1 and problems[0].startswith(BASELINE_REFUSED)
     # Development keeps its own shortcuts: DEBUG and whatever pepper it generated.
@@ -283,7 +294,7 @@ def test_gunicorn_serves_with_safe_production_settings(production_env):
 
 
 def test_it_reads_secrets_from_files(production_env, tmp_path):
-    for name in ("SECRET_KEY", "HARBOR_RECEIPT_PEPPER"):
+    for name in ("SECRET_KEY", "HARBOR_RECEIPT_PEPPER", "HARBOR_OTP_KEY"):
         path = tmp_path / name.lower()
         path.write_text(production_env.pop(name) + "\n", encoding="utf-8")
         production_env[f"{name}_FILE"] = str(path)
@@ -432,6 +443,15 @@ def test_it_flags_a_short_pepper(db):
         assert "harbor.E001" in _ids(run_checks())
     with override_settings(HARBOR_RECEIPT_PEPPER="not hex at all, but long enough to fool a length check......"):
         assert "harbor.E001" in _ids(run_checks())
+
+
+def test_it_flags_a_short_otp_key_or_fallback(db):
+    with override_settings(HARBOR_OTP_KEY="ab" * 16):
+        assert "harbor.E004" in _ids(run_checks())
+    with override_settings(HARBOR_OTP_KEY_FALLBACKS=["cd" * 32, "not hex"]):
+        assert "harbor.E004" in _ids(run_checks())
+    with override_settings(HARBOR_OTP_KEY_FALLBACKS=["cd" * 32]):
+        assert "harbor.E004" not in _ids(run_checks())
 
 
 def test_it_flags_debug_outside_development(db):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.checks import Error, Warning, register
 from django.db import DatabaseError
 
-from config.invariants import short_secret, weak_argon2
+from config.invariants import OTP_KEY_RULE, short_secret, weak_argon2
 
 
 @register()
@@ -19,6 +19,14 @@ def check_secrets(app_configs, **kwargs):
                 "HARBOR_RECEIPT_PEPPER must be at least 32 bytes written in hex (64 characters).",
                 hint="Generate one with: python -c 'import secrets; print(secrets.token_hex(32))'",
                 id="harbor.E001",
+            )
+        )
+    if any(short_secret(key) for key in [settings.HARBOR_OTP_KEY, *settings.HARBOR_OTP_KEY_FALLBACKS]):
+        errors.append(
+            Error(
+                OTP_KEY_RULE,
+                hint="Generate one with: python -c 'import secrets; print(secrets.token_hex(32))'",
+                id="harbor.E004",
             )
         )
     if not (settings.DEVELOPMENT or settings.TESTING) and settings.DEBUG:
