@@ -91,7 +91,8 @@ from harness import (  # noqa: E402 - bench/harness.py, beside this file
 )
 
 DB_NAME = "harbor_load"
-MANDATORY_SECTIONS = {"summary", "incident", "consent"}
+# Every report has every section, empty or not (intake.services.REPORT_SECTIONS).
+MANDATORY_SECTIONS = {"summary", "incident", "harm", "needs", "narrative", "sensitive", "contact", "consent"}
 CALM_WORDS = "Please try again in a moment"  # the send page's notice and the 503 page both say it
 KEPT_WORDS = "your report is still here"
 RETRY_PAUSE = 0.5  # seconds a reporter waits before pressing again
@@ -572,9 +573,8 @@ def expected_sections(payload: dict) -> dict[str, dict]:
     sent = {k: (v.replace("\r\n", "\n") if isinstance(v, str) else v) for k, v in payload.items()}
     sections: dict[str, dict] = {}
     for section, names in FORM_SECTIONS.items():
-        values = {n: sent[n] for n in names if sent.get(n) not in (None, "", [])}
-        if values:
-            sections[section] = values
+        sections[section] = {n: sent[n] for n in names if sent.get(n) not in (None, "", [])}
+    sections["consent"].setdefault("consent", ["record_only"])
     crimes = sent["crime_types"]
     sections["summary"] = {
         "crime_types": crimes,
@@ -621,7 +621,7 @@ def check_integrity(receipts_returned: int) -> tuple[dict, list[str]]:
     """No partial report: every report whole, no orphan rows, one spent draft per stored report.
 
     A partial report is one without its wraps or lookup id, or missing one of
-    the sections every submission writes (summary, incident, consent), or with
+    the sections every submission writes (all of them since 2026-12), or with
     an attachment missing chunks. Orphans are reports no returned receipt
     accounts for. Spent drafts are written in the report's transaction, so
     there must be exactly one per report.

@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from audit.services import record
 from casework import otp
-from casework.models import Note, RetentionRule, Role, StaffProfile
-from intake.models import Attachment, Report
+from casework.models import RetentionRule, Role, StaffProfile
+from intake import services as intake_services
+from intake.models import Report
 from vault import custody, rotation
 from vault.exceptions import DecryptionError, KeyMissingError
 from vault.models import OrgKey, StaffKey
@@ -448,11 +449,8 @@ def expired_reports(now=None):
 def purge(report: Report, actor_name: str = "retention") -> None:
     """Crypto-shred a report completely: content, wraps and the row; record only its id."""
     with transaction.atomic():
-        report.sections.all().delete()
-        report.messages.all().delete()
-        Note.objects.filter(report=report).delete()
-        Attachment.objects.filter(report=report).delete()
         report_id = report.pk
+        intake_services.erase(report, reason="purged")
         Report.objects.filter(pk=report_id).update(dek_org_wrap=None, dek_receipt_wrap=None, lookup_id=None)
         report.delete()
         record(actor_name, "report.purged", report_id)

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from audit.services import record
 from casework.models import Note
+from intake import services as intake_services
 from intake.models import Attachment, Message, Report
 from vault import envelope
 from vault.exceptions import DecryptionError
@@ -70,17 +70,7 @@ class StaffReport:
         }
 
     def messages(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "author": m.author,
-                "kind": m.kind,
-                "at": m.created_at,
-                "text": envelope.decrypt_json(self.dek, self.report.id, "messages", bytes(m.blob), item=str(m.pk))[
-                    "text"
-                ],
-            }
-            for m in self.report.messages.all()
-        ]
+        return intake_services.thread(self.report, self.dek)
 
     def notes(self) -> list[dict[str, Any]]:
         return [
@@ -107,11 +97,8 @@ def open_for_staff(report: Report, keys: Unlocked, actor: str, *, audit_action: 
 
 @transaction.atomic
 def reply(opened: StaffReport, actor, text: str, then_status: str = "") -> None:
-    msg = Message.objects.create(
-        report=opened.report, author=Message.Author.ADVOCATE, created_at=timezone.now(), blob=b""
-    )
-    msg.blob = envelope.encrypt_json(opened.dek, opened.report.id, "messages", {"text": text}, item=str(msg.pk))
-    msg.save(update_fields=["blob"])
+    """Answer the reporter. Timed to the hour like every message of the thread (intake.models.Message)."""
+    intake_services.append_message(opened.report, opened.dek, Message.Author.ADVOCATE, text)
     if then_status:
         set_status(opened.report, actor, then_status)
     elif opened.report.status == Report.Status.NEW:

@@ -307,7 +307,12 @@ LOGGING = {
 # Harbor's own settings.
 HARBOR_SITE_TITLE = env("HARBOR_SITE_TITLE", "Harbor")
 HARBOR_QUICK_EXIT_URL = env("HARBOR_QUICK_EXIT_URL", "https://www.google.com/search?q=weather+today")
-HARBOR_ORG_NAME = env("HARBOR_ORG_NAME", "")  # e.g. "St. James Infirmary"; empty: "trained advocates"
+HARBOR_ORG_NAME = env("HARBOR_ORG_NAME", "")
+# Where the organisation works: the jurisdiction pack code (policy/data/packs) whose protections
+# reporters see and referrals name, with those of the places containing it (US-CA within US-CA-SF).
+HARBOR_JURISDICTION = env("HARBOR_JURISDICTION", "US-CA-SF")
+# How long the operator keeps backups (docs/operations.md). The reporter's "erased" page says so.
+HARBOR_BACKUP_DAYS = envint("HARBOR_BACKUP_DAYS", 30)  # e.g. "St. James Infirmary"; empty: "trained advocates"
 # Seconds a person must spend on the form before it may be sent (bots are faster).
 HARBOR_MIN_FORM_SECONDS = envint("HARBOR_MIN_FORM_SECONDS", 0 if TESTING else 4)
 # How long a filled-in form waiting on the confirmation page stays valid.

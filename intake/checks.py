@@ -44,3 +44,19 @@ def check_uploads_in_memory(app_configs, **kwargs):
             Error("Uploads must stay in memory (intake.uploads.BoundedMemoryUploadHandler only).", id="harbor.E011")
         ]
     return []
+
+
+@register()
+def check_jurisdiction(app_configs, **kwargs):
+    """HARBOR_JURISDICTION must name a jurisdiction some policy pack covers."""
+    from policy.packs import default_packs, jurisdictions
+
+    known = jurisdictions(default_packs())
+    if settings.HARBOR_JURISDICTION not in known:
+        return [
+            Error(
+                f"HARBOR_JURISDICTION is {settings.HARBOR_JURISDICTION!r}; it must be one of {', '.join(known)}.",
+                id="harbor.E020",
+            )
+        ]
+    return []

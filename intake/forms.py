@@ -107,7 +107,9 @@ class ReportForm(forms.Form):
         max_length=50000,
         label=_("What happened, in your words"),
         help_text=_(
-            "Write as much or as little as you like. Before anything is shared, we remove anything that could get you in trouble."
+            "Write as much or as little as you like. Nothing you write here is shared unless an advocate has read it "
+            "and chosen to include it. Harbor takes out words it recognises as risky for you, and the advocate can "
+            "take out more, never add."
         ),
         widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={

@@ -1,9 +1,14 @@
 """Reports as stored: ids, wraps and ciphertext. No plaintext column, by design.
 
 What the server can see of a report is its random id, its status, the hour
-it arrived and sizes. Everything the reporter wrote is in ``Section``,
+it arrived and size classes. Everything the reporter wrote is in ``Section``,
 ``Message`` and ``AttachmentChunk`` blobs that only the organisation key
 holders and the receipt holder can open (see vault/envelope.py).
+
+Metadata is data too (docs/threat-model.md, "What a database thief reads"):
+every row a reporter's action writes has a random id, so ids do not say in
+which order things were written, and every time such a row holds is rounded
+down to the hour.
 """
 
 from __future__ import annotations
@@ -19,16 +24,23 @@ def new_report_id() -> str:
     return secrets.token_hex(16)
 
 
+def new_row_id() -> str:
+    """A random id (128 bits, hex) for a row a reporter's action writes: it carries no order."""
+    return secrets.token_hex(16)
+
+
 class HourDateTimeField(models.DateTimeField):
-    """A DateTimeField whose automatic value (auto_now, auto_now_add) is rounded down to the hour.
+    """A DateTimeField that keeps only the hour of what is saved through a model (rounded down).
 
     The exact second a reporter acted, set beside a network log, could say who
-    they are; the hour is all Harbor keeps of when something happened.
+    they are; the hour is all Harbor keeps of when something happened. Since
+    2026-12 a value set by hand is rounded too, not only auto_now and
+    auto_now_add ones.
     """
 
     def pre_save(self, model_instance, add):
         value = super().pre_save(model_instance, add)
-        if value is not None and (self.auto_now or (self.auto_now_add and add)):
+        if value is not None:
             value = value.replace(minute=0, second=0, microsecond=0)
             setattr(model_instance, self.attname, value)
         return value
@@ -77,8 +89,9 @@ class Report(models.Model):
 
 
 class Section(models.Model):
-    """One encrypted section of a report (vault.envelope.SECTIONS)."""
+    """One encrypted section of a report: every report has every one of REPORT_SECTIONS (intake/services.py)."""
 
+    id = models.CharField(primary_key=True, max_length=32, default=new_row_id, editable=False)
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sections")
     name = models.CharField(max_length=16)
     blob = models.BinaryField()
@@ -91,40 +104,60 @@ class Section(models.Model):
 
 
 class Message(models.Model):
-    """A message in the reporter ↔ advocate thread, encrypted under the report key."""
+    """A message in the reporter ↔ advocate thread, encrypted under the report key.
+
+    Every message of a thread, the advocates' too, is timed to the hour and
+    ordered by ``seq``: an advocate's reply at an exact time would date the
+    reporter's message next to it to the minute. Whether a reporter's message
+    adds details is inside the ciphertext.
+    """
 
     class Author(models.TextChoices):
         REPORTER = "reporter", _("You")
         ADVOCATE = "advocate", _("Advocate")
 
+    id = models.CharField(primary_key=True, max_length=32, default=new_row_id, editable=False)
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="messages")
+    seq = models.PositiveIntegerField()  # its place in the report's thread: 1, 2, 3...
     author = models.CharField(max_length=16, choices=Author.choices)
-    kind = models.CharField(max_length=16, default="message")  # message | details
-    created_at = models.DateTimeField()
+    # Messages written before 2026-12 only: "message" or "details" in the clear, and
+    # their old numeric id, which their ciphertext is bound to. Empty on newer messages.
+    kind = models.CharField(max_length=16, blank=True, default="")
+    legacy_item = models.CharField(max_length=20, blank=True, default="")
+    created_at = HourDateTimeField(auto_now_add=True)
     blob = models.BinaryField()
 
     class Meta:
-        ordering = ["id"]
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["report", "seq"], name="one_message_per_place")]
 
     def __str__(self) -> str:
-        return f"message {self.pk} on report {self.report_id[:8]}"
+        return f"message {self.seq} on report {self.report_id[:8]}"
+
+    @property
+    def aad_item(self) -> str:
+        """The item its ciphertext is bound to: its id (its old numeric id before 2026-12)."""
+        return self.legacy_item or self.id
 
 
 class Attachment(models.Model):
     """An image, re-encoded without metadata, stored as encrypted chunks."""
 
+    id = models.CharField(primary_key=True, max_length=32, default=new_row_id, editable=False)
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    position = models.PositiveSmallIntegerField(default=0)  # the order the reporter added the photos in
     item = models.CharField(max_length=32)  # random id bound into each chunk's AAD
     chunk_count = models.PositiveIntegerField()
 
     class Meta:
-        ordering = ["id"]
+        ordering = ["position"]
 
     def __str__(self) -> str:
         return f"attachment {self.item} of report {self.report_id[:8]}"
 
 
 class AttachmentChunk(models.Model):
+    id = models.CharField(primary_key=True, max_length=32, default=new_row_id, editable=False)
     attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, related_name="chunks")
     index = models.PositiveIntegerField()
     blob = models.BinaryField()
@@ -140,6 +173,7 @@ class AttachmentChunk(models.Model):
 class SpentDraft(models.Model):
     """The digest of a confirmation already sent, so a replayed one is refused."""
 
+    id = models.CharField(primary_key=True, max_length=32, default=new_row_id, editable=False)
     digest = models.CharField(max_length=64, unique=True)
     created_at = HourDateTimeField(auto_now_add=True)
 

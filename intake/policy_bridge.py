@@ -10,12 +10,13 @@ import datetime
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from policy.assess import assess, rights_summary
 from policy.errors import PolicyError
-from policy.packs import default_packs
+from policy.packs import default_packs, for_jurisdiction
 from policy.profiles import default_profiles
 from policy.referral import Referral, build_referral
 
@@ -35,9 +36,18 @@ GENERALISED_LABELS = {
 }
 
 
-@cache
 def packs():
-    return tuple(default_packs())
+    """The packs of the organisation's jurisdiction (HARBOR_JURISDICTION) and the places containing it.
+
+    Only these are shown to a reporter and named in a referral's protections notice: a San
+    Francisco report never cites New York law.
+    """
+    return _packs_for(settings.HARBOR_JURISDICTION)
+
+
+@cache
+def _packs_for(jurisdiction: str):
+    return for_jurisdiction(default_packs(), jurisdiction)
 
 
 @cache
@@ -88,6 +98,17 @@ def referral_rows(referral: Referral | dict) -> list[tuple[str, str]]:
     ]
 
 
+def notice_lines(referral: Referral, lang: str) -> list[dict[str, str]]:
+    """The protections notice of a referral: each line as sent (English), and in the reporter's language."""
+    by_id = {(pack.id, p.id): p for pack in packs() for p in pack.protections}
+    out = []
+    for item in referral.notice:
+        protection = by_id.get((item.pack, item.protection))
+        translated = protection.staff_in(lang) if protection is not None else item.text
+        out.append({"sent": item.text, "citation": item.citation, "text": translated})
+    return out
+
+
 def held_rows(referral: Referral) -> list[tuple[str, str]]:
     """Return (label, text) of each free-text answer held for an advocate: the most that could leave."""
     from intake.forms import ReportForm
@@ -120,7 +141,7 @@ def previews(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
                 "title": RECIPIENT_TITLES.get(consent, consent),
                 "rows": referral_rows(referral),
                 "held": held_rows(referral),
-                "notice": [n.text for n in referral.notice],
+                "notice": notice_lines(referral, lang),
             }
         )
     return out
@@ -135,6 +156,12 @@ def protections(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
         {"kind": line.kind, "status": line.status, "text": line.text, "certain": line.certainty == "confirmed"}
         for line in result.for_reporter(lang if lang in ("en", "es") else "en")
     ]
+
+
+def summaries(lang: str) -> list[str]:
+    """One plain sentence per pack of the organisation's jurisdiction, for the landing page."""
+    code = lang if lang in ("en", "es") else "en"
+    return [pack.summary.get(code) for pack in packs() if pack.in_force(today()) != "no"]
 
 
 def rights(lang: str):

@@ -12,12 +12,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from audit.services import record
 from intake.choices import FORM_SECTIONS
 from intake.models import Attachment, AttachmentChunk, Message, Report, Section, SpentDraft
-from intake.signals import consent_changed, report_withdrawn
+from intake.signals import consent_changed, report_erased
 from vault import envelope, receipts, tokens
 from vault.custody import active_org_key
 from vault.exceptions import DecryptionError, InvalidReceiptError
@@ -25,6 +26,9 @@ from vault.exceptions import DecryptionError, InvalidReceiptError
 DRAFT = "draft"
 PHOTOS = "photos"
 CHECK = "check"
+
+# The Section rows of every report, empty or not: which sections exist says nothing.
+REPORT_SECTIONS = ("summary", *FORM_SECTIONS)
 
 
 class ReplayedDraft(Exception):
@@ -110,13 +114,12 @@ def summary_of(data: dict[str, Any], photo_count: int) -> dict[str, Any]:
 
 
 def sections_of(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Split report fields into their sections; a section with nothing in it is omitted."""
-    out: dict[str, dict[str, Any]] = {}
-    for section, names in FORM_SECTIONS.items():
-        values = {name: data[name] for name in names if name in data}
-        if values:
-            out[section] = values
-    return out
+    """Split report fields into their sections; every form section is there, empty or not.
+
+    A section left out when empty would say, by its absence, that a question
+    was not answered (since 2026-12 every report stores every section).
+    """
+    return {section: {name: data[name] for name in names if name in data} for section, names in FORM_SECTIONS.items()}
 
 
 def spent_digest(draft: Draft) -> str:
@@ -156,19 +159,50 @@ def _store(draft: Draft, digest: str) -> tuple[Report, str]:
     sections = sections_of(draft.data)
     sections["summary"] = summary_of(draft.data, len(draft.photos))
     sections["summary"]["lang"] = draft.lang
-    sections.setdefault("consent", {"consent": ["record_only"]})
+    if not sections["consent"].get("consent"):
+        sections["consent"]["consent"] = ["record_only"]
     Section.objects.bulk_create(
-        Section(report=report, name=name, blob=envelope.encrypt_json(dek, rid, name, values))
-        for name, values in sections.items()
+        Section(report=report, name=name, blob=envelope.encrypt_json(dek, rid, name, sections[name]))
+        for name in REPORT_SECTIONS
     )
-    for photo in draft.photos:
+    for position, photo in enumerate(draft.photos):
         item = secrets.token_hex(8)
         chunks = envelope.encrypt_chunks(dek, rid, item, photo)
-        attachment = Attachment.objects.create(report=report, item=item, chunk_count=len(chunks))
+        attachment = Attachment.objects.create(report=report, position=position, item=item, chunk_count=len(chunks))
         AttachmentChunk.objects.bulk_create(
             AttachmentChunk(attachment=attachment, index=i, blob=blob) for i, blob in enumerate(chunks)
         )
     return report, receipt
+
+
+# --- the thread between the reporter and the advocates
+
+
+@transaction.atomic
+def append_message(report: Report, dek: bytes, author: str, text: str, kind: str = "message") -> Message:
+    """Add a message to a report's thread, encrypted under the report key.
+
+    The row has a random id, the hour (Message.created_at) and the next place
+    in this report's thread; the kind ("message" or "details") is inside the
+    ciphertext. Writers of one thread queue on the report row, so two
+    messages cannot take the same place.
+    """
+    list(Report.objects.select_for_update().filter(pk=report.pk).values_list("pk", flat=True))
+    seq = (Message.objects.filter(report=report).aggregate(last=Max("seq"))["last"] or 0) + 1
+    msg = Message(report=report, author=author, seq=seq)
+    msg.blob = envelope.encrypt_json(dek, report.id, "messages", {"text": text, "kind": kind}, item=msg.aad_item)
+    msg.save(force_insert=True)
+    return msg
+
+
+def thread(report: Report, dek: bytes) -> list[dict[str, Any]]:
+    """Decrypt a report's messages in the order they were written."""
+    out = []
+    for msg in report.messages.all():
+        body = envelope.decrypt_json(dek, report.id, "messages", bytes(msg.blob), item=msg.aad_item)
+        kind = body.get("kind") or msg.kind or "message"
+        out.append({"author": msg.author, "kind": kind, "at": msg.created_at, "text": body["text"]})
+    return out
 
 
 # --- coming back with a receipt
@@ -189,11 +223,7 @@ class OpenedReport:
         return envelope.decrypt_json(self.dek, self.report.id, name, bytes(obj.blob))
 
     def messages(self) -> list[dict[str, Any]]:
-        out = []
-        for msg in self.report.messages.all():
-            body = envelope.decrypt_json(self.dek, self.report.id, "messages", bytes(msg.blob), item=str(msg.pk))
-            out.append({"author": msg.author, "kind": msg.kind, "at": msg.created_at, "text": body["text"]})
-        return out
+        return thread(self.report, self.dek)
 
     def photos(self) -> int:
         return self.report.attachments.count()
@@ -239,11 +269,7 @@ def open_with_check_token(token: str) -> OpenedReport:
 @transaction.atomic
 def add_reporter_message(opened: OpenedReport, text: str, kind: str = "message") -> Message:
     """Append the reporter's message or added details, encrypted under the report key."""
-    msg = Message.objects.create(
-        report=opened.report, author=Message.Author.REPORTER, kind=kind, created_at=_hour(), blob=b""
-    )
-    msg.blob = envelope.encrypt_json(opened.dek, opened.report.id, "messages", {"text": text}, item=str(msg.pk))
-    msg.save(update_fields=["blob"])
+    msg = append_message(opened.report, opened.dek, Message.Author.REPORTER, text, kind)
     if opened.report.status in (Report.Status.WAITING, Report.Status.CLOSED):
         opened.report.status = Report.Status.IN_REVIEW
         opened.report.save(update_fields=["status", "updated_at"])
@@ -251,32 +277,47 @@ def add_reporter_message(opened: OpenedReport, text: str, kind: str = "message")
 
 
 @transaction.atomic
-def set_consent(opened: OpenedReport, consent: list[str], share_contact: str) -> None:
-    """Replace the consent section with the reporter's new choice."""
+def set_consent(opened: OpenedReport, consent: list[str], share_contact: str, protections: str = "") -> None:
+    """Replace the consent section with the reporter's new choice, in place (same row, same size class)."""
     value = {"consent": consent or ["record_only"]}
     if share_contact:
         value["consent_share_contact"] = share_contact
+    if protections:
+        value["consent_protections"] = protections
     blob = envelope.encrypt_json(opened.dek, opened.report.id, "consent", value)
     Section.objects.update_or_create(report=opened.report, name="consent", defaults={"blob": blob})
     record("reporter", "report.consent_changed", opened.report.id, coarse=True)
     consent_changed.send(sender=Report, report=opened.report, consents=value["consent"])
 
 
-@transaction.atomic
-def withdraw(opened: OpenedReport) -> None:
-    """Crypto-shred a report: delete its wraps and every ciphertext; keep a tombstone.
+def erase(report: Report, *, reason: str) -> None:
+    """Delete every row that holds anything of ``report``, in this app and (by signal) in the others.
 
-    With the wraps gone no copy of the ciphertext (a backup, say) can be
-    opened by anyone; the audit chain records that it happened, not what it was.
+    Sections, messages, photos and both key wraps here; notes, referrals, their wraps, bodies and
+    messages in casework and referrals (``report_erased``). Call inside a transaction. What is
+    left is the report row itself, without a key or a receipt lookup: the caller deletes it or
+    keeps it as a content-free tombstone.
     """
-    report = opened.report
-    report_withdrawn.send(sender=Report, report=report)
+    report_erased.send(sender=Report, report=report, reason=reason)
     Section.objects.filter(report=report).delete()
     Message.objects.filter(report=report).delete()
     Attachment.objects.filter(report=report).delete()
     report.lookup_id = None
     report.dek_org_wrap = None
     report.dek_receipt_wrap = None
+
+
+@transaction.atomic
+def withdraw(opened: OpenedReport) -> None:
+    """Crypto-shred a report: delete every row of its content; keep a tombstone.
+
+    With the wraps gone no copy of the ciphertext (a backup, say) can be opened by anyone; the
+    audit chain records that it happened, not what it was. The tombstone (id, hour received,
+    status) lets the advocates see that the reporter withdrew; the retention rule for withdrawn
+    reports removes it.
+    """
+    report = opened.report
+    erase(report, reason="withdrawn")
     report.status = Report.Status.WITHDRAWN
     report.save()
     record("reporter", "report.withdrawn", report.id, coarse=True)

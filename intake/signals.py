@@ -7,5 +7,6 @@ from django.dispatch import Signal
 
 # sender=Report, report=Report, consents=list[str]
 consent_changed = Signal()
-# sender=Report, report=Report — sent inside the withdrawal transaction, before the shredding
-report_withdrawn = Signal()
+# sender=Report, report=Report, reason="withdrawn" | "purged" — sent inside the transaction that
+# erases the report, before its own rows go: each app deletes every row it holds of the report.
+report_erased = Signal()

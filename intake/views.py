@@ -38,7 +38,8 @@ def _elapsed(token: str) -> float | None:
 
 @require_GET
 def landing(request) -> HttpResponse:
-    return render(request, "intake/landing.html")
+    lang = get_language() or "en"
+    return render(request, "intake/landing.html", {"protection_summaries": policy_bridge.summaries(lang)})
 
 
 def _form_page(request, form: ReportForm, status: int = 200, notice: str = "") -> HttpResponse:
@@ -230,6 +231,7 @@ def _check_page(
                 initial={
                     "consent": consent.get("consent", []),
                     "consent_share_contact": consent.get("consent_share_contact", ""),
+                    "consent_protections": consent.get("consent_protections", ""),
                 }
             ),
             "withdraw_form": withdraw_form or WithdrawForm(),
@@ -306,7 +308,12 @@ def check_consent(request) -> HttpResponse:
     form = ConsentForm(request.POST)
     if not form.is_valid():
         return _check_page(request, opened, consent_form=form, status=400)
-    services.set_consent(opened, form.cleaned_data["consent"], form.cleaned_data["consent_share_contact"])
+    services.set_consent(
+        opened,
+        form.cleaned_data["consent"],
+        form.cleaned_data["consent_share_contact"],
+        form.cleaned_data["consent_protections"],
+    )
     return _check_page(request, opened, notice=_("Your choice is saved."))
 
 
@@ -319,4 +326,4 @@ def check_withdraw(request) -> HttpResponse:
     if not form.is_valid():
         return _check_page(request, opened, withdraw_form=form, status=400)
     services.withdraw(opened)
-    return render(request, "intake/withdrawn.html")
+    return render(request, "intake/withdrawn.html", {"backup_days": settings.HARBOR_BACKUP_DAYS})

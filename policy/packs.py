@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -165,6 +166,12 @@ class Protection:
     partial: bool
     staff: str
     reporter: Text | None
+    #: The staff line in Spanish, for the reporter who previews the notice that names it.
+    staff_es: str = ""
+
+    def staff_in(self, lang: str) -> str:
+        """Return the staff line in ``lang`` (English where no translation is given)."""
+        return self.staff_es if lang == "es" and self.staff_es else self.staff
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,6 +401,9 @@ def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
                 partial=pt.boolean("partial", required=False),
                 staff=pt.string("staff"),
                 reporter=_reporter_text(pt, level, required=True),
+                # A reporting protection can be named in a referral's notice, which the reporter
+                # previews in her language before she sends: it needs the translation.
+                staff_es=pt.string("staff_es", required=scope == "reporting"),
             )
         )
         pt.done()
@@ -466,3 +476,21 @@ def load_packs(directory: Path | str = DEFAULT_DIR, catalogue: Catalogue | None 
 def default_packs() -> tuple[Pack, ...]:
     """Return the packs shipped in policy/data/packs (loaded once)."""
     return load_packs(DEFAULT_DIR)
+
+
+def jurisdictions(packs: Iterable[Pack]) -> tuple[str, ...]:
+    """Return the jurisdiction codes the packs name, sorted (e.g. US-CA, US-CA-SF, US-NY)."""
+    return tuple(sorted({p.jurisdiction for p in packs}))
+
+
+def for_jurisdiction(packs: Iterable[Pack], code: str) -> tuple[Pack, ...]:
+    """Return the packs in force in one place: its own, and those of every place that contains it.
+
+    Codes nest by prefix: San Francisco (US-CA-SF) is within California (US-CA), so a San
+    Francisco organisation gets both the city's policy and the state's law, and never New
+    York's. Raise ValueError for a code no pack names.
+    """
+    packs = tuple(packs)
+    if code not in jurisdictions(packs):
+        raise ValueError(f"no pack for jurisdiction {code!r}; known: {', '.join(jurisdictions(packs))}")
+    return tuple(p for p in packs if code == p.jurisdiction or code.startswith(p.jurisdiction + "-"))

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from intake.models import HourDateTimeField
+
 
 def new_referral_id() -> str:
     return secrets.token_hex(16)
@@ -47,7 +49,9 @@ class Referral(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SENT, db_index=True)
-    status_changed_at = models.DateTimeField(auto_now=True)
+    # To the hour: a consent change or a withdrawal moves it, and the reporter's
+    # action must not be dated to the second (docs/threat-model.md).
+    status_changed_at = HourDateTimeField(auto_now=True)
     body = models.BinaryField()
     trace = models.BinaryField(null=True)
     org_key = models.ForeignKey("vault.OrgKey", null=True, on_delete=models.PROTECT, related_name="+")

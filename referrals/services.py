@@ -161,8 +161,8 @@ def send(opened: StaffReport, actor, target: Target, final: PolicyReferral) -> R
     referral = Referral(report=report, organisation=target.organisation, profile=target.profile, created_by=actor)
     key = vault_referrals.new_key()
     referral.body = vault_referrals.encrypt(key, referral.id, "body", final.to_dict())
-    referral.trace = envelope.encrypt_json(
-        opened.dek, report.id, "notes", final.to_dict(include_trace=True)["trace"], item=f"referral-trace/{referral.id}"
+    referral.trace = envelope.encrypt_referral_trace(
+        opened.dek, report.id, referral.id, final.to_dict(include_trace=True)["trace"]
     )
     referral.org_key = org_key
     referral.org_wrap = vault_referrals.wrap_key(key, referral.id, bytes(org_key.public_key))
@@ -259,19 +259,18 @@ def retract_alert(referral: Referral, user) -> None:
 # --- consent over time ------------------------------------------------------------
 
 
-def enforce_consent(report: Report, consents: list[str], *, erase: bool = False) -> None:
+def enforce_consent(report: Report, consents: list[str]) -> None:
     """Apply the reporter's current consent to every referral of ``report``.
 
     A referral whose consent is gone loses its recipient wraps: not yet opened
     → revoked; already opened → withdrawn, and the recipient's inbox says so.
-    A published safety alert is retracted. ``erase`` (the report was
-    withdrawn) also deletes the body, the trace and the advocates' wrap.
+    A published safety alert is retracted.
     """
     live = report.referrals.exclude(
         status__in=[Referral.Status.REVOKED, Referral.Status.WITHDRAWN, Referral.Status.RETRACTED]
     )
     for referral in live:
-        if referral.profile in consents and "record_only" not in consents and not erase:
+        if referral.profile in consents and "record_only" not in consents:
             continue
         referral.wraps.all().delete()
         if referral.is_alert:
@@ -282,11 +281,30 @@ def enforce_consent(report: Report, consents: list[str], *, erase: bool = False)
             referral.status = Referral.Status.WITHDRAWN
         referral.save(update_fields=["status", "status_changed_at"])
         record("reporter", f"referral.{referral.status}", referral.id, coarse=True)
-    if erase:
-        for referral in report.referrals.all():
+
+
+def erase_for_report(report: Report, *, withdrawn: bool) -> None:
+    """Delete every referral row of ``report``: wraps, bodies, traces, messages, the referrals themselves.
+
+    One exception, and only when the reporter withdrew: a referral a recipient had opened stays
+    as a notice without content (no body, no key, no link to the report), so the recipient's
+    inbox tells them consent was withdrawn and to delete any copy they made. A retention purge
+    leaves nothing.
+    """
+    for referral in report.referrals.all():
+        if withdrawn and referral.opened_at is not None and not referral.is_alert:
             referral.wraps.all().delete()
             referral.messages.all().delete()
+            referral.report = None
             referral.body = b""
             referral.trace = None
             referral.org_wrap = None
-            referral.save(update_fields=["body", "trace", "org_wrap", "status_changed_at"])
+            referral.org_key = None
+            referral.status = Referral.Status.WITHDRAWN
+            referral.save(
+                update_fields=["report", "body", "trace", "org_wrap", "org_key", "status", "status_changed_at"]
+            )
+            record("reporter", "referral.withdrawn", referral.id, coarse=True)
+        else:
+            record("reporter" if withdrawn else "retention", "referral.erased", referral.id, coarse=withdrawn)
+            referral.delete()

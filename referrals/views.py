@@ -45,12 +45,6 @@ def choose(request, report_id: str):
     )
 
 
-def _label(field_id: str) -> str:
-    from intake.forms import ReportForm
-
-    return str(ReportForm.base_fields[field_id].label) if field_id in ReportForm.base_fields else field_id
-
-
 def _rows_with_kinds(built, final):
     """Rows for the edit form, one per field the policy allows, in form order.
 
@@ -68,7 +62,7 @@ def _rows_with_kinds(built, final):
             "held": fid in held,
             "included": included,
             "id": fid,
-            "label": _label(fid),
+            "label": presenters.field_label(fid),
             "text": isinstance(f["value"], str) and f["kind"] == "text",
             "value": f["value"],
             "display": policy_bridge.display_field(fid, f["kind"], f["value"]),
@@ -106,7 +100,16 @@ def build(request, report_id: str, target: str):
         if not error and request.POST.get("action") == "send":
             referral = services.send(opened, request.user, where, final)
             return redirect("referrals:detail", referral_id=referral.id)
-    trace = final.to_dict(include_trace=True)["trace"]
+    raw_trace = final.to_dict(include_trace=True)["trace"]
+    label = presenters.field_label
+    trace = {
+        "removed": [{"label": label(r["field"])} for r in raw_trace["removed"]],
+        "generalised": [{"label": label(r["field"])} for r in raw_trace["generalised"]],
+        "spans": [{"label": label(f), "n": n} for f, n in raw_trace["spans_by_field"].items()],
+        "flags": [{"label": label(f), "n": n} for f, n in raw_trace["flags_by_field"].items()],
+        "staff_struck": [label(f) for f in raw_trace["staff_struck"]],
+        "staff_removed": [label(f) for f in raw_trace["staff_removed"]],
+    }
     return render(
         request,
         "casework/referrals/build.html",
@@ -118,6 +121,7 @@ def build(request, report_id: str, target: str):
             "notice": final.to_dict()["notice"],
             "flags": final.flags,
             "trace": trace,
+            "trace_rows": presenters.trace_rows(raw_trace),
             "error": error,
         },
         status=400 if error else 200,

@@ -6,6 +6,12 @@ the format version, the algorithm and (for public-key wraps) the key id, so
 suites and keys can rotate without guessing what old bytes are.
 
 Blob layout: ``version (1) | alg (1) | kid length (1) | kid | body``.
+
+Lengths are data too (an answer of "undocumented" is longer than "citizen"),
+so what is stored at rest is padded to size classes before it is encrypted
+(:func:`aead_encrypt_padded`, algorithm 4): a thief learns the class, not the
+length. The classes are chosen by the callers in vault/envelope.py and
+vault/referrals.py; docs/architecture.md gives the reasoning.
 """
 
 from __future__ import annotations
@@ -29,11 +35,17 @@ VERSION = 1
 ALG_AES256GCM = 1
 ALG_HPKE_MLKEM768X25519 = 2
 ALG_ARGON2ID_AES256GCM = 3
-ALG_HMAC_SHA256 = 4
+ALG_AES256GCM_PADDED = 4
+ALG_HMAC_SHA256 = 5
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
 SALT_BYTES = 16
+TAG_BYTES = 16
+
+# Size classes of padded plaintext: the floor, doubling up to PAD_STEP, then whole PAD_STEPs.
+PAD_STEP = 64 * 1024
+_PAD_PREFIX = struct.Struct(">I")  # the true length, inside the ciphertext
 
 _SUITE = hpke.Suite(hpke.KEM.MLKEM768_X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 _MLKEM_SEED_BYTES = 64
@@ -84,14 +96,66 @@ def aead_encrypt(key: bytes, plaintext: bytes, aad: bytes, kid: bytes = b"") -> 
 
 
 def aead_decrypt(key: bytes, blob: bytes, aad: bytes) -> bytes:
-    """Decrypt an :func:`aead_encrypt` blob; raise DecryptionError on any mismatch."""
+    """Decrypt an :func:`aead_encrypt` or :func:`aead_encrypt_padded` blob.
+
+    The header says which: blobs written before padding (algorithm 1) still
+    open. Raise DecryptionError on any mismatch, FormatError on bytes that are
+    not such a blob.
+    """
     alg, _kid, body = parse_header(blob)
-    if alg != ALG_AES256GCM or len(body) < NONCE_BYTES + 16:
+    if alg not in (ALG_AES256GCM, ALG_AES256GCM_PADDED) or len(body) < NONCE_BYTES + TAG_BYTES:
         raise FormatError("not an AES-256-GCM blob")
+    if alg == ALG_AES256GCM_PADDED:
+        aad = bytes(blob[: len(blob) - len(body)]) + aad
     try:
-        return AESGCM(key).decrypt(body[:NONCE_BYTES], body[NONCE_BYTES:], aad)
+        plaintext = AESGCM(key).decrypt(body[:NONCE_BYTES], body[NONCE_BYTES:], aad)
     except InvalidTag as exc:
         raise DecryptionError("authentication failed") from exc
+    return _unpad(plaintext) if alg == ALG_AES256GCM_PADDED else plaintext
+
+
+def size_class(length: int, floor: int) -> int:
+    """Return the padded size of ``length`` bytes: ``floor``, doubling up to 64 KiB, then 64 KiB steps.
+
+    Everything up to ``floor`` bytes looks the same; above it, a thief learns
+    the length only to within a factor of two (to within 64 KiB past 64 KiB).
+    """
+    if floor < 1:
+        raise ValueError("floor must be positive")
+    size = floor
+    while size < length and size < PAD_STEP:
+        size *= 2
+    if size >= length:
+        return size
+    return -(-length // PAD_STEP) * PAD_STEP
+
+
+def _pad(plaintext: bytes, floor: int) -> bytes:
+    size = size_class(len(plaintext), floor)
+    return _PAD_PREFIX.pack(len(plaintext)) + plaintext + bytes(size - len(plaintext))
+
+
+def _unpad(padded: bytes) -> bytes:
+    # Length-prefixed, not terminated: no content can be mistaken for padding.
+    if len(padded) < _PAD_PREFIX.size:
+        raise FormatError("padded plaintext too short")
+    (length,) = _PAD_PREFIX.unpack_from(padded)
+    end = _PAD_PREFIX.size + length
+    if end > len(padded) or padded[end:] != bytes(len(padded) - end):
+        raise FormatError("malformed padding")
+    return padded[_PAD_PREFIX.size : end]
+
+
+def aead_encrypt_padded(key: bytes, plaintext: bytes, aad: bytes, *, floor: int) -> bytes:
+    """Encrypt with AES-256-GCM after padding the plaintext to its size class (:func:`size_class`).
+
+    Inside the ciphertext: a 4-byte big-endian length, the plaintext, zeros to
+    the class size. The header (algorithm 4) is bound into the AAD with
+    ``aad``, so a blob relabelled as unpadded (or the reverse) does not open.
+    """
+    header = _header(ALG_AES256GCM_PADDED)
+    nonce = os.urandom(NONCE_BYTES)
+    return header + nonce + AESGCM(key).encrypt(nonce, _pad(plaintext, floor), header + aad)
 
 
 # --- Hybrid post-quantum key pairs (ML-KEM-768 + X25519) for HPKE -----------

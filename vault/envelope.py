@@ -7,6 +7,12 @@ section copied to another report or slot fails to open, and a referral can
 never carry a section it did not select. The DEK is wrapped twice: with HPKE
 to the organisation's intake public key (the server can encrypt but never
 decrypt) and with AES-256-GCM under the reporter's receipt key.
+
+Every section, message, note and attachment chunk is padded to a size class
+before it is encrypted (vault.crypto.aead_encrypt_padded), so its length does
+not give its content away: every section holding only choices, and every
+answer up to about 200 characters, is stored at the same size
+(docs/architecture.md, "What the server can see").
 """
 
 from __future__ import annotations
@@ -14,9 +20,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vault.crypto import aead_decrypt, aead_encrypt, hkdf, hpke_unwrap, hpke_wrap, random_key
+from vault.crypto import aead_decrypt, aead_encrypt, aead_encrypt_padded, hkdf, hpke_unwrap, hpke_wrap, random_key
 
 SCHEMA_VERSION = 1
+
+# The smallest size class of a section, message or note (bytes of JSON). The
+# largest section of choices alone (every crime type, every need: the summary)
+# is under 400 bytes, and 200 characters of any script (4 bytes each at most)
+# with their JSON fit too; tests/vault/test_padding.py holds both to it.
+SECTION_FLOOR = 1024
+# A referral's trace names the fields and rules the policy applied: which
+# fields it removed says which questions were answered, so its floor is set
+# above the largest trace of a report of choices alone (about 1.3 kB).
+TRACE_FLOOR = 4096
+CHUNK_BYTES = 256 * 1024
 
 SECTIONS = (
     "summary",
@@ -48,9 +65,11 @@ def _section_key(dek: bytes, section: str) -> bytes:
     return hkdf(dek, info=f"harbor/v1/section/{section}".encode())
 
 
-def encrypt_section(dek: bytes, report_id: str, section: str, data: bytes, item: str = "") -> bytes:
-    """Encrypt one section (or one item of it, such as a message) of a report."""
-    return aead_encrypt(_section_key(dek, section), data, _aad(report_id, section, item))
+def encrypt_section(
+    dek: bytes, report_id: str, section: str, data: bytes, item: str = "", *, floor: int = SECTION_FLOOR
+) -> bytes:
+    """Encrypt one section (or one item of it, such as a message) of a report, padded to its size class."""
+    return aead_encrypt_padded(_section_key(dek, section), data, _aad(report_id, section, item), floor=floor)
 
 
 def decrypt_section(dek: bytes, report_id: str, section: str, blob: bytes, item: str = "") -> bytes:
@@ -58,15 +77,32 @@ def decrypt_section(dek: bytes, report_id: str, section: str, blob: bytes, item:
     return aead_decrypt(_section_key(dek, section), bytes(blob), _aad(report_id, section, item))
 
 
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
 def encrypt_json(dek: bytes, report_id: str, section: str, value: Any, item: str = "") -> bytes:
     """Encrypt a JSON-serialisable section value."""
-    data = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
-    return encrypt_section(dek, report_id, section, data, item)
+    return encrypt_section(dek, report_id, section, _json(value), item)
 
 
 def decrypt_json(dek: bytes, report_id: str, section: str, blob: bytes, item: str = "") -> Any:
     """Decrypt a section written by :func:`encrypt_json`."""
     return json.loads(decrypt_section(dek, report_id, section, blob, item))
+
+
+def _trace_item(referral_id: str) -> str:
+    return f"referral-trace/{referral_id}"
+
+
+def encrypt_referral_trace(dek: bytes, report_id: str, referral_id: str, trace: Any) -> bytes:
+    """Encrypt a referral's policy trace under the report key (advocates only), padded to TRACE_FLOOR."""
+    return encrypt_section(dek, report_id, "notes", _json(trace), _trace_item(referral_id), floor=TRACE_FLOOR)
+
+
+def decrypt_referral_trace(dek: bytes, report_id: str, referral_id: str, blob: bytes) -> Any:
+    """Decrypt a trace written by :func:`encrypt_referral_trace`."""
+    return json.loads(decrypt_section(dek, report_id, "notes", blob, _trace_item(referral_id)))
 
 
 def _dek_info(report_id: str) -> bytes:
@@ -93,15 +129,20 @@ def unwrap_dek_with_receipt(blob: bytes, report_id: str, reporter_key: bytes) ->
     return aead_decrypt(reporter_key, bytes(blob), _dek_info(report_id))
 
 
-def encrypt_chunks(dek: bytes, report_id: str, item: str, data: bytes, chunk_size: int = 256 * 1024) -> list[bytes]:
+def encrypt_chunks(dek: bytes, report_id: str, item: str, data: bytes, chunk_size: int = CHUNK_BYTES) -> list[bytes]:
     """Encrypt an attachment in chunks; each chunk's AAD holds its index and a last flag.
 
     Chunks cannot be reordered, dropped or truncated without decryption failing.
+    The last chunk is padded to a whole chunk, so every chunk has the same
+    length and an attachment shows only how many chunks it has (its size to
+    the next 256 KiB), not its exact size.
     """
     pieces = [data[i : i + chunk_size] for i in range(0, len(data), chunk_size)] or [b""]
     last = len(pieces) - 1
     return [
-        encrypt_section(dek, report_id, "attachments", piece, f"{item}/{i}/{'last' if i == last else 'more'}")
+        encrypt_section(
+            dek, report_id, "attachments", piece, f"{item}/{i}/{'last' if i == last else 'more'}", floor=chunk_size
+        )
         for i, piece in enumerate(pieces)
     ]
 

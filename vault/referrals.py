@@ -7,6 +7,10 @@ key is wrapped with HPKE to each user of the receiving organisation and to the
 organisation intake key (so advocates can follow the referral and its
 replies). Revoking a referral deletes the recipients' wraps: no copy of the
 ciphertext opens for them afterwards.
+
+Bodies and messages are padded to size classes before they are encrypted
+(vault.crypto.aead_encrypt_padded): a body's length would otherwise say
+whether the protections notice went with it, and so what the reporter asked.
 """
 
 from __future__ import annotations
@@ -14,7 +18,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vault.crypto import aead_decrypt, aead_encrypt, hkdf, hpke_unwrap, hpke_wrap, random_key
+from vault.crypto import aead_decrypt, aead_encrypt_padded, hkdf, hpke_unwrap, hpke_wrap, random_key
+from vault.envelope import SECTION_FLOOR
+
+# The smallest size class of a referral body. A body of choices alone is at
+# most about 5 kB, most of it the protections notice when the reporter asked
+# for it; under 8 KiB every such body looks the same (tests/vault/test_padding.py).
+BODY_FLOOR = 8192
 
 
 def _info(referral_id: str) -> bytes:
@@ -47,9 +57,13 @@ def _part_key(key: bytes, part: str) -> bytes:
 
 
 def encrypt(key: bytes, referral_id: str, part: str, value: Any) -> bytes:
-    """Encrypt a JSON value (the referral body, or one message) under the referral key (AES-256-GCM)."""
+    """Encrypt a JSON value (the referral body, or one message) under the referral key (AES-256-GCM).
+
+    Padded to its size class: at least BODY_FLOOR bytes for the body, SECTION_FLOOR for a message.
+    """
     data = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    return aead_encrypt(_part_key(key, part), data, _aad(referral_id, part))
+    floor = BODY_FLOOR if part == "body" else SECTION_FLOOR
+    return aead_encrypt_padded(_part_key(key, part), data, _aad(referral_id, part), floor=floor)
 
 
 def decrypt(key: bytes, referral_id: str, part: str, blob: bytes) -> Any:

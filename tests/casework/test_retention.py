@@ -55,7 +55,7 @@ def test_the_purge_shreds_only_expired_reports(staff):
     RetentionRule.objects.create(status="withdrawn", days=7)
     expired = new_report(photos=(b"\xff\xd8 not really a jpeg",))
     Note.objects.create(report=expired, blob=b"ciphertext")
-    Message.objects.create(report=expired, author="advocate", created_at=timezone.now(), blob=b"ciphertext")
+    Message.objects.create(report=expired, seq=1, author="advocate", blob=b"ciphertext")
     _age(expired, 31, "closed")
     recent = new_report()
     _age(recent, 29, "closed")

@@ -14,6 +14,7 @@ from PIL import Image
 
 from intake.models import Attachment, Report
 from intake.services import open_with_receipt
+from tests.casework.conftest import logged_in, staff  # noqa: F401 - staff fixtures, for an advocate in between
 from vault import envelope
 
 
@@ -119,7 +120,7 @@ def stored_photos(receipt: str) -> list[bytes]:
     opened = open_with_receipt(receipt)
     report = Report.objects.get(pk=opened.report.pk)
     out = []
-    for attachment in Attachment.objects.filter(report=report).order_by("id"):
+    for attachment in Attachment.objects.filter(report=report).order_by("position"):
         blobs = [bytes(c.blob) for c in attachment.chunks.order_by("index")]
         assert len(blobs) == attachment.chunk_count
         out.append(envelope.decrypt_chunks(opened.dek, report.id, attachment.item, blobs))

@@ -8,7 +8,7 @@ import pytest
 
 from intake.forms import CONTROL_FIELDS, ReportForm
 from policy.catalogue import FIELD_IDS, default_catalogue
-from tests.conftest import FULL_REPORT, fill_and_preview
+from tests.conftest import FULL_REPORT, fill_and_preview, start_form
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +76,54 @@ def test_rights_page_in_both_languages(client):
     assert "Penal Code 647.3" in en.content.decode() or "647.3" in en.content.decode()
     assert 'lang="es"' in es.content.decode()
     assert "trabajo sexual" in es.content.decode()
+
+
+# --- the protections notice: only where she asks, only her jurisdiction, every line shown ----------
+
+
+def _notice_html(response) -> str:
+    html = response.content.decode()
+    if "the protections notice you asked for" not in html:
+        return ""
+    start = html.index("the protections notice you asked for")
+    return html[start : html.index("</ul>", start)]
+
+
+def test_the_notice_goes_only_where_she_asked_for_it(client):
+    asked = fill_and_preview(client, dict(FULL_REPORT, consent_protections="yes"))
+    notice = _notice_html(asked)
+    assert "SF DA memo (2018)" in notice and "647(b)" in notice
+    for answer in ("no", ""):
+        quiet = fill_and_preview(client, dict(FULL_REPORT, consent_protections=answer))
+        assert _notice_html(quiet) == ""
+        assert "647(b)" not in _shared_html(quiet)
+
+
+def test_only_the_organisations_jurisdiction_is_named(client, settings):
+    data = dict(FULL_REPORT, consent_protections="yes")
+    sf = _notice_html(fill_and_preview(client, data)) + fill_and_preview(client, data).content.decode()
+    assert "N.Y." not in sf and "New York" not in sf and "230.45" not in sf
+    assert "647.3" in sf  # California law applies within San Francisco
+    settings.HARBOR_JURISDICTION = "US-NY"
+    ny_response = fill_and_preview(client, data)
+    ny = _notice_html(ny_response)
+    assert "230.45" in ny
+    assert "SF DA" not in ny_response.content.decode() and "647.3" not in ny_response.content.decode()
+
+
+def test_the_spanish_preview_shows_each_notice_line_in_spanish_and_as_sent(client):
+    payload = dict(start_form(client), **FULL_REPORT, consent_protections="yes", action="preview")
+    response = client.post("/es/report/", payload)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Memorando de la Fiscalía de SF (2018)" in html
+    assert 'lang="en">SF DA memo (2018)' in html  # the line exactly as victim services receive it
+
+
+def test_an_unknown_jurisdiction_is_a_configuration_error(settings):
+    from django.core.checks import run_checks
+
+    settings.HARBOR_JURISDICTION = "US-TX"
+    assert "harbor.E020" in {e.id for e in run_checks()}
+    settings.HARBOR_JURISDICTION = "US-CA-SF"
+    assert "harbor.E020" not in {e.id for e in run_checks()}

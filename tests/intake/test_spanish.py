@@ -295,7 +295,8 @@ def test_landing_is_in_spanish(client, reporter_entries):
     for sentence in (
         "Reportar violencia de forma segura",
         "No necesita dar su nombre.",
-        "Todo lo que tenga que ver con trabajo sexual, dinero, drogas o inmigración se queda con las personas de apoyo. Nunca se comparte.",
+        "se quedan con las personas de apoyo. Nunca se comparten.",
+        "se comparte solo después de que una persona de apoyo lo haya leído y haya decidido incluirlo.",
         "recibe un código de recibo: un código para anotar.",
         "Empezar un reporte",
         "Ver mi reporte",

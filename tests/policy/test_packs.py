@@ -265,3 +265,24 @@ def test_it_refuses_an_empty_directory(tmp_path: Path) -> None:
 def test_every_shipped_pack_loads_on_its_own() -> None:
     for path in sorted(DEFAULT_DIR.glob("*.toml")):
         assert load_pack(path).id == path.stem
+
+
+def test_a_jurisdiction_gets_its_own_packs_and_those_of_the_places_containing_it() -> None:
+    from policy.packs import default_packs, for_jurisdiction, jurisdictions
+
+    packs = default_packs()
+    assert jurisdictions(packs) == ("US-CA", "US-CA-SF", "US-NY")
+    assert {p.id for p in for_jurisdiction(packs, "US-CA-SF")} == {"us-ca-sf-2018", "us-ca-pc-647.3"}
+    assert {p.id for p in for_jurisdiction(packs, "US-CA")} == {"us-ca-pc-647.3"}
+    assert {p.id for p in for_jurisdiction(packs, "US-NY")} == {"us-ny-pl-230.45"}
+    with pytest.raises(ValueError, match="no pack for jurisdiction 'US-C'"):
+        for_jurisdiction(packs, "US-C")  # a prefix of a code is not a place
+
+
+def test_every_reporting_protection_has_its_staff_line_in_spanish() -> None:
+    from policy.packs import default_packs
+
+    for pack in default_packs():
+        for p in pack.protections:
+            if p.scope == "reporting":
+                assert p.staff_es and p.staff_in("es") == p.staff_es and p.staff_in("en") == p.staff, p.id

@@ -615,3 +615,60 @@ def test_any_object_with_the_redactor_interface_can_be_injected() -> None:
     assert "Candyfloss" not in narrative
     assert narrative.endswith(REMOVED + ".")
     assert dict(r.trace.spans_by_tag) == {"pii.reporter": 1}
+
+
+# --- the protections notice ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("answer", [None, "no", "maybe"])
+def test_the_notice_goes_only_where_the_reporter_asked_for_it(answer: str | None) -> None:
+    report = full_report()
+    if answer is None:
+        del report["consent_protections"]
+    else:
+        report["consent_protections"] = answer
+    r = build("victim_services", report)
+    assert r.notice == ()
+    assert "notice.not_asked" in r.trace.rules and "notice.protections" not in r.trace.rules
+    assert "647" not in r.to_json()
+
+
+def test_the_notice_names_only_the_packs_it_is_given() -> None:
+    from policy.packs import for_jurisdiction
+
+    ny = build_referral(full_report(), PROFILES["victim_services"], for_jurisdiction(PACKS, "US-NY"), on_date=ON)
+    assert {n.pack for n in ny.notice} == {"us-ny-pl-230.45"}
+    sf = build_referral(full_report(), PROFILES["victim_services"], for_jurisdiction(PACKS, "US-CA-SF"), on_date=ON)
+    assert {n.pack for n in sf.notice} <= {"us-ca-sf-2018", "us-ca-pc-647.3"} and sf.notice
+
+
+# --- free text waits for a person -----------------------------------------------------------------
+
+
+def test_free_text_is_held_until_included_and_leaves_only_then() -> None:
+    held = build("victim_services", held=True)
+    text_fields = {f.id for f in CATALOGUE.fields if f.kind == "text"}
+    assert {h.id for h in held.held} <= text_fields
+    assert not set(held.field_ids) & text_fields
+    assert "zqnarrativezq" not in held.to_json() and "zqnarrativezq" not in held.to_json(include_trace=True)
+    assert "review.held" in held.trace.rules and "narrative" in held.trace.held
+    one = held.include("narrative")
+    assert "zqnarrativezq" in one.to_json() and "narrative" in one.trace.included
+    assert one.field_ids == tuple(f for f in held.order if f in {*held.field_ids, "narrative"})  # form order kept
+    with pytest.raises(KeyError):
+        one.include("narrative")  # no longer held
+    with pytest.raises(KeyError):
+        held.include("crime_types")  # not free text
+
+
+def test_a_held_field_shows_the_advocate_the_original_removals_and_flags() -> None:
+    report = dict(full_report(), narrative="I was working and he paid me $200, then he hit me.")
+    h = build("victim_services", report, held=True).held_text("narrative")
+    assert h is not None
+    r = h.redaction
+    assert r.source == report["narrative"] and r.text == h.field.value
+    kinds = [k for k, _t, _r in r.segments()]
+    assert "removed" in kinds
+    assert "".join(t for _k, t, _r in r.segments()) == r.source  # the segments are the whole original
+    for flag in r.flags_in_text():
+        assert REMOVED not in r.text[flag.start : flag.end]

@@ -62,7 +62,8 @@ def test_preview_shows_exactly_the_stripped_referral_and_the_trace(staff, logged
     assert "punched me in the face" in preview
     for phrase in MUST_GO:
         assert phrase not in preview
-    assert "ctx_payment" in html  # the trace names removed fields for the advocate
+    assert "Left out: “Was money or payment part of it?”" in html  # the trace names removed fields, in words
+    assert "Her own words wait for you" in html and "(review.held)" in html  # rules as sentences, ids beside
 
 
 def test_full_path_recipient_reads_only_what_was_sent(staff, logged_in):
@@ -223,3 +224,19 @@ def test_free_text_leaves_only_when_an_advocate_includes_it(staff, logged_in):
         assert FULL_REPORT[field] not in html, field  # nor any other free text
     assert "bruised ribs" in html  # the one answer the advocate included went
     assert "Robbery" in html  # and the structured fields, which the policy controls exactly
+
+
+def test_a_changed_answer_at_check_changes_what_a_referral_would_carry(staff, logged_in):
+    receipt, _ = submit_report(CsrfClient(), dict(FULL_REPORT, consent_protections="no"))
+    report = Report.objects.get()
+    url = f"/staff/reports/{report.id}/refer/{staff['organisation'].pk}/"
+    assert "Protections notice" not in logged_in("advocate").get(url).content.decode()
+    check = CsrfClient()
+    token = hidden(check.submit("/check/", {"receipt": receipt}), "token")
+    saved = check.submit(
+        "/check/consent/",
+        {"token": token, "consent": ["victim_services"], "consent_share_contact": "no", "consent_protections": "yes"},
+    )
+    assert saved.status_code == 200 and "Your choice is saved" in saved.content.decode()
+    page = logged_in("advocate").get(url).content.decode()
+    assert "Protections notice" in page and "SF DA memo (2018)" in page

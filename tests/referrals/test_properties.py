@@ -20,7 +20,9 @@ from intake.policy_bridge import packs, profiles, referral_rows
 from policy.catalogue import NEVER_SHARED_TAGS, OFFENCE_TAGS, default_catalogue
 from policy.errors import PolicyError
 from policy.referral import build_referral
+from referrals import services
 from tests.policy.strategies import reports, sentinel
+from tests.policy.support import include_all
 from vault import crypto
 from vault import referrals as vault_referrals
 
@@ -43,8 +45,15 @@ PROFILE_IDS = ("victim_services", "health_org", "police_via_advocate", "peer_ale
 STRIPPED_TAGS = set(OFFENCE_TAGS) | set(NEVER_SHARED_TAGS) | {"location.precise"}
 
 
-def _recipient_reads(report: dict, profile_id: str) -> str:
+def _recipient_reads(report: dict, profile_id: str, *, include: bool = True) -> str:
+    """What the recipient reads; with ``include``, after an advocate included every free-text answer."""
     built = build_referral(report, profiles()[profile_id], packs(), on_date=ON, lang="en")
+    if include:
+        built = include_all(built)
+    return _as_received(built)
+
+
+def _as_received(built) -> str:
     rid = "0" * 32
     key = vault_referrals.new_key()
     body = vault_referrals.encrypt(key, rid, "body", built.to_dict())
@@ -77,3 +86,35 @@ def test_no_stripped_value_or_must_go_phrase_reaches_the_recipient(data, profile
     own = {"Candy", "415 555 0142"} if report.get("consent_share_contact") == "yes" else set()
     for phrase in set(MUST_GO) - own:
         assert not re.search(rf"\b{re.escape(phrase)}\b", readable), phrase
+
+
+FREE_TEXT = tuple(f.id for f in default_catalogue().fields if f.kind == "text")
+# Arbitrary text, not only phrases a lexicon knows: letters of any script, digits, symbols, spaces.
+ANY_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=12, max_size=80).filter(
+    lambda t: t.strip() and len(set(t.strip())) > 3
+)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data(), profile_id=st.sampled_from(PROFILE_IDS))
+def test_without_an_include_no_free_text_leaves_whatever_it_says(data, profile_id):
+    """Every free-text field holds arbitrary text; the advocate ticks nothing, even on a forged form."""
+    report = data.draw(reports(consent=(profile_id,)))
+    texts = {fid: data.draw(ANY_TEXT, label=fid) for fid in FREE_TEXT}
+    report.update(texts)
+    report["consent_share_contact"] = data.draw(st.sampled_from(["yes", "no"]))
+    try:
+        built = build_referral(report, profiles()[profile_id], packs(), on_date=ON, lang="en")
+    except PolicyError:
+        return  # refused outright: nothing leaves
+    # The advocate's form, as an attacker might post it: every text area filled, no include ticked.
+    post = {f"text_{fid}": text for fid, text in texts.items()}
+    candidate = services.reviewed(built, post)
+    final = services.narrow(candidate, services.edited_from_post(candidate, post))
+    readable = _as_received(final)
+    assert not set(final.field_ids) & set(FREE_TEXT)
+    for fid, text in texts.items():
+        assert text.strip() not in readable, fid
