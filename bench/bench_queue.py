@@ -194,8 +194,8 @@ def vacuum() -> None:
 def make_advocate() -> tuple[object, str]:
     """Create the advocate (password, key pair, grant, TOTP device); return (org key, TOTP key hex)."""
     from django.contrib.auth import get_user_model
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from casework import otp
     from casework.models import StaffProfile
     from vault import custody
     from vault.models import OrgKey
@@ -208,7 +208,7 @@ def make_advocate() -> tuple[object, str]:
     StaffProfile.objects.create(user=user, roles=["advocate"])
     custody.grant(org_key, org_private, custody.create_staff_key(user, ADVOCATE_PASSWORD))
     totp_key = secrets.token_hex(20)
-    TOTPDevice.objects.create(user=user, name="bench", key=totp_key, confirmed=True)
+    otp.add_authenticator(user, bytes.fromhex(totp_key), confirmed=True, name="bench")
     return org_key, totp_key
 
 

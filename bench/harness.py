@@ -3,7 +3,8 @@
 bench/run.py, bench/bench_queue.py and bench/load.py start Harbor the same way:
 a fresh PostgreSQL database on 127.0.0.1:5432 if one answers (else SQLite;
 bench/load.py uses a throwaway cluster of its own, bench/pgcluster.py, since it
-stops PostgreSQL), production settings from the environment with throwaway secrets and raised
+stops PostgreSQL), production settings from the environment (``HARBOR_ENV=bench``: production's
+rules, on loopback only, with the plaintext baseline allowed) with throwaway secrets and raised
 rate limits, migrations, collected static files, an organisation key
 (`manage.py bootstrap`) and gunicorn with config/gunicorn.conf.py. Traffic
 goes only to 127.0.0.1.
@@ -59,14 +60,19 @@ def drop_database(name: str) -> None:
 
 
 def server_env(db_url: str, tmp: Path) -> dict[str, str]:
-    """Production settings with throwaway secrets; rate limits raised so load is not refused."""
+    """Production settings in bench mode, throwaway secrets; rate limits raised so load is not refused.
+
+    Bench mode is production (every start-up refusal applies) on loopback only, and the one mode
+    besides test that may mount the plaintext baseline (config/invariants.py).
+    """
     env = dict(os.environ)
     env.update(
-        HARBOR_ENV="production",
+        HARBOR_ENV="bench",
         DEBUG="False",
         SECRET_KEY=secrets.token_urlsafe(50),
         HARBOR_RECEIPT_PEPPER=secrets.token_hex(32),
         HARBOR_AUDIT_KEY=secrets.token_hex(32),
+        HARBOR_OTP_KEY=secrets.token_hex(32),
         DATABASE_URL=db_url,
         ALLOWED_HOSTS="127.0.0.1",
         HARBOR_HTTPS="False",

@@ -19,10 +19,9 @@ from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.tasks.backends.immediate import ImmediateBackend
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import record
+from casework import otp
 from casework.models import RetentionRule, Role, StaffProfile
 from intake import services as intake_services
 from intake.models import Report
@@ -79,7 +78,7 @@ def account_rows() -> list[AccountRow]:
         holders = set(rotation.active_key().grants.values_list("staff_key__user_id", flat=True))
     except KeyMissingError:
         holders = set()
-    enrolled = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
+    enrolled = otp.enrolled_user_ids()
     rows = []
     for user in users:
         profile = profiles.get(user.pk)
@@ -196,8 +195,7 @@ def reset_account(actor_name: str, user) -> str:
         user.set_password(password)  # also ends every session of this account
         user.save(update_fields=["password"])
         custody.create_staff_key(user, password)
-        TOTPDevice.objects.filter(user=user).delete()
-        StaticDevice.objects.filter(user=user).delete()
+        otp.remove_all(user)
         profile = _profile(user)
         profile.must_change_password = True
         profile.failed_logins = 0

@@ -1,10 +1,18 @@
-"""Staff accounts' Harbor-specific state, notes and retention rules."""
+"""Staff accounts' Harbor-specific state, second factors, notes and retention rules."""
 
 from __future__ import annotations
+
+import time
+from base64 import b32encode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+
+from vault import otp as otp_secrets
 
 
 class Role(models.TextChoices):
@@ -35,6 +43,108 @@ class StaffProfile(models.Model):
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
+
+
+class Authenticator(TimestampMixin, ThrottlingMixin, Device):
+    """A staff member's authenticator app: TOTP (RFC 6238), as django-otp's TOTPDevice checks it.
+
+    Unlike TOTPDevice, the seed is never stored in the clear: ``sealed_seed``
+    is AES-256-GCM under a key derived from HARBOR_OTP_KEY, which is not in
+    the database (vault/otp.py).
+    """
+
+    sealed_seed = models.BinaryField()
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    # The time step of the last code accepted; only a later one is accepted next.
+    last_t = models.BigIntegerField(default=-1)
+
+    @property
+    def bin_key(self) -> bytes:
+        """The seed, opened for this account (vault.exceptions.DecryptionError if it does not open)."""
+        return otp_secrets.open_seed(bytes(self.sealed_seed), self.user_id)
+
+    def set_seed(self, seed: bytes) -> None:
+        self.sealed_seed = otp_secrets.seal_seed(seed, self.user_id)
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+    def verify_token(self, token) -> bool:
+        """Accept a code of the current time step (give or take ``tolerance``), each only once."""
+        try:
+            value = int(token)
+        except (TypeError, ValueError):
+            # A recovery code, tried here first: not a guess at this device, so not counted
+            # against it (django-otp counts it, and throttled the next real code).
+            return False
+        allowed, _reason = self.verify_is_allowed()
+        if not allowed:
+            return False
+        seed = self.bin_key
+        totp = TOTP(seed, self.step, self.t0, self.digits, self.drift)
+        totp.time = time.time()
+        if not totp.verify(value, self.tolerance, self.last_t + 1):
+            self.throttle_increment(commit=True)
+            return False
+        self.last_t = totp.t()
+        self.drift = totp.drift
+        if not otp_secrets.sealed_with_current_key(bytes(self.sealed_seed)):
+            self.set_seed(seed)  # HARBOR_OTP_KEY rotated: move to the new key
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+    @property
+    def config_url(self) -> str:
+        """The otpauth:// URL an authenticator app reads from the enrolment QR code."""
+        issuer = str(getattr(settings, "OTP_TOTP_ISSUER", "") or "").replace(":", "")
+        label = self.user.get_username()
+        params = urlencode(
+            {"secret": b32encode(self.bin_key), "algorithm": "SHA1", "digits": self.digits, "period": self.step}
+        )
+        if issuer:
+            label = f"{issuer}:{label}"
+            params += f"&issuer={quote(issuer)}"
+        return f"otpauth://totp/{quote(label)}?{params}"
+
+
+class RecoveryCodes(TimestampMixin, ThrottlingMixin, Device):
+    """A staff member's single-use recovery codes, kept only as keyed hashes (vault/otp.py)."""
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+    def verify_token(self, token) -> bool:
+        """Accept one of the codes and delete it, so it never works again."""
+        allowed, _reason = self.verify_is_allowed()
+        if not allowed:
+            return False
+        code = str(token).strip().lower()
+        # Every stored code is compared (in constant time), not only up to the first match.
+        matches = [c.pk for c in self.codes.all() if otp_secrets.recovery_matches(code, self.user_id, c.digest)]
+        # The delete decides: of two logins racing with one code, only one deletes it.
+        if matches and RecoveryCode.objects.filter(pk=matches[0]).delete()[0]:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+            return True
+        self.throttle_increment(commit=True)
+        return False
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code, as a keyed hash: it can be recognised, never read back."""
+
+    device = models.ForeignKey(RecoveryCodes, on_delete=models.CASCADE, related_name="codes")
+    digest = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk}"
 
 
 class Organisation(models.Model):

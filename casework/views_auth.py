@@ -23,11 +23,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp import match_token
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import record
+from casework import otp
 from casework.forms import LoginForm, PasswordChangeForm, TokenForm
 from casework.models import StaffProfile
 from casework.roles import profile_of, staff_required
@@ -36,7 +34,6 @@ from vault import session as vault_session
 from vault.exceptions import InvalidPassphraseError
 
 PREAUTH = "harbor_preauth"
-RECOVERY_CODES = 10
 
 
 def _locked(profile: StaffProfile | None) -> bool:
@@ -82,8 +79,7 @@ def login_view(request):
                     keys = None  # key blob out of step with the password: log in, but nothing unlocks
                 request.session.cycle_key()
                 request.session[PREAUTH] = user.pk
-                confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-                response = redirect(reverse("casework:otp" if confirmed else "casework:enrol"))
+                response = redirect(reverse("casework:otp" if otp.is_enrolled(user) else "casework:enrol"))
                 if keys is not None:
                     vault_session.store(request, response, user.pk, keys)
                 return response
@@ -120,8 +116,7 @@ def otp_view(request):
     profile = profile_of(user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        token = form.cleaned_data["token"].replace(" ", "").replace("-", "")
-        device = None if _locked(profile) else match_token(user, token)
+        device = None if _locked(profile) else otp.verify(user, form.cleaned_data["token"])
         if device is None:
             _failed(profile, user.username)
             form.add_error("token", _("That code did not work. Codes change every 30 seconds; try the newest one."))
@@ -151,21 +146,13 @@ def enrol_view(request):
     user = _preauth_user(request)
     if user is None:
         return redirect("casework:login")
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if otp.is_enrolled(user):
         return redirect("casework:otp")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
-        user=user, name="authenticator", confirmed=False
-    )
+    device = otp.pending_authenticator(user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].replace(" ", "")):
-            device.confirmed = True
-            device.save()
-            static, _created = StaticDevice.objects.get_or_create(user=user, name="recovery")
-            static.token_set.all().delete()
-            codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-            for code in codes:
-                static.token_set.create(token=code)
+        codes = otp.confirm(device, form.cleaned_data["token"].replace(" ", ""))
+        if codes is not None:
             _complete_login(request, user, device)
             record(user.username, "otp.enrolled", user.username)
             return render(request, "casework/recovery_codes.html", {"codes": codes})

@@ -1,5 +1,6 @@
 # Production gunicorn settings. Access logs are off: an access log is a list of
 # client addresses and times, exactly what a subpoena or a thief would want.
+import importlib
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -12,3 +13,15 @@ loglevel = "warning"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 limit_request_line = 4094
 limit_request_fields = 100
+
+
+def on_starting(server):
+    """Read Harbor's settings in the master, before any socket is opened.
+
+    The settings refuse an unsafe production configuration at import
+    (config/invariants.py). Without this, gunicorn would bind the port and
+    only its workers would fail; now the master exits first, naming every
+    problem, and nothing ever listens.
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])

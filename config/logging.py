@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import logging.config
 import re
+from collections.abc import Iterator
 
+from django.utils.log import DEFAULT_LOGGING
 from django.views.debug import SafeExceptionReporterFilter
 
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
@@ -54,6 +57,48 @@ class NoClientDataFilter(logging.Filter):
         if record.exc_text:
             record.exc_text = scrub(record.exc_text)
         return True
+
+
+def configure(config: dict) -> None:
+    """Apply ``config`` in place of Django's default logging, not on top of it.
+
+    Django calls this (settings.LOGGING_CONFIG) just after applying its own
+    DEFAULT_LOGGING, whose handlers (``console``, active with DEBUG;
+    ``django.server``; ``mail_admins``) carry no address filter: with DEBUG
+    on, the console printed the Host and Origin of every refused request.
+    They are taken off their loggers first, so the only handlers left are
+    those of ``config``, each with ``no_client`` (system check harbor.E010).
+    """
+    for name in DEFAULT_LOGGING["loggers"]:
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+            handler.close()
+    logging.config.dictConfig(config)
+
+
+def live_handlers() -> Iterator[tuple[str, logging.Handler]]:
+    """Yield (logger name, handler) for every handler on a logger now, each once.
+
+    Skipped, since they write nowhere: NullHandler, and pytest's capture
+    handlers, which hold records in memory for the test report.
+    """
+    loggers = [logging.getLogger()] + [
+        logger for logger in logging.Logger.manager.loggerDict.values() if isinstance(logger, logging.Logger)
+    ]
+    seen: set[int] = set()
+    for logger in loggers:
+        for handler in logger.handlers:
+            if id(handler) in seen or isinstance(handler, logging.NullHandler):
+                continue
+            seen.add(id(handler))
+            if not type(handler).__module__.startswith("_pytest."):
+                yield logger.name, handler
+
+
+def is_scrubbed(handler: logging.Handler) -> bool:
+    """Whether a handler passes every record through NoClientDataFilter first."""
+    return any(isinstance(f, NoClientDataFilter) for f in handler.filters)
 
 
 class NoTemplateContextFilter(logging.Filter):

@@ -2,8 +2,11 @@
 
 HARBOR_ENV chooses the mode: ``production`` (the default, so a forgotten
 variable never silently weakens a real deployment), ``development`` (``make
-run``: SQLite, generated secrets kept in var/dev-secrets.json) or ``test``
-(pytest: fixed throwaway secrets, fast key derivation).
+run``: SQLite, generated secrets kept in var/dev-secrets.json), ``test``
+(pytest: fixed throwaway secrets, fast key derivation) or ``bench`` (``make
+bench``: production settings on loopback, plus the plaintext baseline).
+Outside development and test, an unsafe value stops the import with every
+problem listed (config/invariants.py), since gunicorn runs no system checks.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config.env import ConfigError, env, envbool, envint, envlist, required
+from config.invariants import start_problems
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 HARBOR_ENV = env("HARBOR_ENV", "production")
-if HARBOR_ENV not in ("production", "development", "test"):
-    raise ConfigError(f"HARBOR_ENV must be production, development or test, not {HARBOR_ENV!r}")
+if HARBOR_ENV not in ("production", "development", "test", "bench"):
+    raise ConfigError(f"HARBOR_ENV must be production, development, test or bench, not {HARBOR_ENV!r}")
 DEVELOPMENT = HARBOR_ENV == "development"
 TESTING = HARBOR_ENV == "test"
 
@@ -38,6 +42,7 @@ def _dev_secrets() -> dict[str, str]:
         "SECRET_KEY": lambda: secrets.token_urlsafe(50),
         "HARBOR_RECEIPT_PEPPER": lambda: secrets.token_hex(32),
         "HARBOR_AUDIT_KEY": lambda: secrets.token_hex(32),
+        "HARBOR_OTP_KEY": lambda: secrets.token_hex(32),
     }
     missing = {name: make() for name, make in makers.items() if name not in values}
     if missing:  # a new checkout, or one older than a secret added since
@@ -56,6 +61,7 @@ elif TESTING:
         "SECRET_KEY": "test-only-secret-key-" + "x" * 40,
         "HARBOR_RECEIPT_PEPPER": "11" * 32,
         "HARBOR_AUDIT_KEY": "a7" * 32,
+        "HARBOR_OTP_KEY": "22" * 32,
     }
 else:
     _defaults = {}
@@ -64,6 +70,9 @@ SECRET_KEY = env("SECRET_KEY") or _defaults.get("SECRET_KEY") or required("SECRE
 HARBOR_RECEIPT_PEPPER = (
     env("HARBOR_RECEIPT_PEPPER") or _defaults.get("HARBOR_RECEIPT_PEPPER") or required("HARBOR_RECEIPT_PEPPER")
 )
+# Seals staff TOTP seeds and keys recovery-code hashes (vault/otp.py); old keys stay in the fallbacks while they rotate.
+HARBOR_OTP_KEY = env("HARBOR_OTP_KEY") or _defaults.get("HARBOR_OTP_KEY") or required("HARBOR_OTP_KEY")
+HARBOR_OTP_KEY_FALLBACKS = envlist("HARBOR_OTP_KEY_FALLBACKS", [])
 
 # The audit chain (docs/operations.md, "Audit"): events are HMAC'd under a key kept out of the
 # database and never derived from SECRET_KEY; fallbacks only verify (rotation). Each export
@@ -100,7 +109,7 @@ INSTALLED_APPS = [
     "casework",
     "referrals",
 ]
-# `make bench` only: a plaintext twin of the intake to measure encryption against.
+# `make bench` only (HARBOR_ENV=bench or test): a plaintext twin of the intake to measure encryption against.
 HARBOR_BENCH_BASELINE = envbool("HARBOR_BENCH_BASELINE", False)
 if HARBOR_BENCH_BASELINE:
     INSTALLED_APPS.append("bench.baseline")
@@ -245,6 +254,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SAMESITE = "Strict"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_AGE = None  # gone when the browser closes, not a year on a reporter's phone
 CSRF_COOKIE_SAMESITE = "Strict"
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 LANGUAGE_COOKIE_SAMESITE = "Strict"
@@ -281,6 +291,8 @@ SECURE_CSP = {
 # Exception reports and logs carry neither client addresses nor form content.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.logging.NoContentExceptionReporterFilter"
 ADMINS: list[tuple[str, str]] = []
+# Replaces Django's default handlers (console, django.server, mail_admins: no filter) with these.
+LOGGING_CONFIG = "config.logging.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -345,3 +357,15 @@ HARBOR_ARGON2 = {
     "iterations": envint("HARBOR_ARGON2_ITERATIONS", 1 if TESTING else 3),
     "lanes": envint("HARBOR_ARGON2_LANES", 1 if TESTING else 4),
 }
+
+_problems = start_problems(
+    HARBOR_ENV,
+    debug=DEBUG,
+    pepper=HARBOR_RECEIPT_PEPPER,
+    otp_keys=[HARBOR_OTP_KEY, *HARBOR_OTP_KEY_FALLBACKS],
+    argon2=HARBOR_ARGON2,
+    bench_baseline=HARBOR_BENCH_BASELINE,
+    allowed_hosts=ALLOWED_HOSTS,
+)
+if _problems:
+    raise ConfigError(f"Harbor refuses to start ({HARBOR_ENV}):\n- " + "\n- ".join(_problems))

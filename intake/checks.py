@@ -5,16 +5,32 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.checks import Error, register
 
+from config.logging import is_scrubbed, live_handlers
+
 
 @register()
 def check_logging_scrubbed(app_configs, **kwargs):
-    """Every log handler must carry the filter that drops client data."""
+    """Every log handler must carry the filter that drops client data.
+
+    Both those settings.LOGGING names and those on a logger now: Django's
+    defaults, or a handler some library added, write to the log as well.
+    """
     errors = []
     for name, handler in settings.LOGGING.get("handlers", {}).items():
         if "no_client" not in handler.get("filters", []):
             errors.append(
                 Error(
                     f"Logging handler {name!r} lacks the 'no_client' filter; it could record client addresses.",
+                    id="harbor.E010",
+                )
+            )
+    for logger_name, handler in live_handlers():
+        if not is_scrubbed(handler):
+            errors.append(
+                Error(
+                    f"Logging handler {type(handler).__name__} on logger {logger_name!r} lacks "
+                    "NoClientDataFilter; it could record client addresses.",
+                    hint="Define handlers in settings.LOGGING, with the 'no_client' filter.",
                     id="harbor.E010",
                 )
             )

@@ -222,6 +222,7 @@ def server_env(tmp: Path, **extra: str) -> dict[str, str]:
         HARBOR_RECEIPT_PEPPER=(tmp / "pepper").read_text(encoding="utf-8"),
         HARBOR_AUDIT_KEY=(tmp / "audit_key").read_text(encoding="utf-8"),
         HARBOR_AUDIT_HEAD_FILE=str(tmp / "audit-head.jsonl"),
+        HARBOR_OTP_KEY=(tmp / "otp_key").read_text(encoding="utf-8"),
         DATABASE_URL=f"sqlite:///{tmp / 'harbor.sqlite3'}",
         STATIC_ROOT=str(tmp / "static"),
         ALLOWED_HOSTS="127.0.0.1",
@@ -607,6 +608,7 @@ def scan(args) -> int:
     (tmp / "secret_key").write_text(secrets.token_urlsafe(50), encoding="utf-8")
     (tmp / "pepper").write_text(secrets.token_hex(32), encoding="utf-8")
     (tmp / "audit_key").write_text(secrets.token_hex(32), encoding="utf-8")
+    (tmp / "otp_key").write_text(secrets.token_hex(32), encoding="utf-8")
     proxy_env = server_env(tmp, HARBOR_BEHIND_PROXY="True")
     tls_env = server_env(tmp)
     failures: list[str] = []

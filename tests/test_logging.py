@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import subprocess
 import sys
 
 import pytest
 from django.conf import settings
 from django.test import Client, RequestFactory
+from django.utils.log import AdminEmailHandler
 from django.views.debug import ExceptionReporter, get_exception_reporter_filter
 
-from config.logging import NoClientDataFilter, NoContentExceptionReporterFilter, NoTemplateContextFilter, scrub
+from config.logging import (
+    NoClientDataFilter,
+    NoContentExceptionReporterFilter,
+    NoTemplateContextFilter,
+    is_scrubbed,
+    live_handlers,
+    scrub,
+)
 
 ADDRESS = "203.0.113.77"
 ADDRESS6 = "2001:db8::77"
@@ -123,6 +133,15 @@ def test_every_configured_handler_carries_the_filter():
             assert any(isinstance(f, NoClientDataFilter) for f in handler.filters), handler
 
 
+def test_djangos_default_handlers_are_replaced_not_layered_under():
+    # DEFAULT_LOGGING put an unfiltered console and mail_admins on "django", and a handler on
+    # "django.server"; settings.LOGGING_CONFIG takes them off before applying LOGGING.
+    handlers = list(live_handlers())
+    assert handlers, "no live handler found: the walk is broken"
+    assert [h for name, h in handlers if name == "django" or isinstance(h, AdminEmailHandler)] == []
+    assert [(name, h) for name, h in handlers if not is_scrubbed(h)] == []
+
+
 # --- Django's request logging, through the configured handler ---------------------------------------
 
 
@@ -217,3 +236,68 @@ def test_an_exception_report_holds_no_post_value_address_agent_or_local():
         assert "could not store the report" in report
         for secret in (CANARY, PHONE, ADDRESS, ADDRESS6, USER_AGENT):
             assert secret not in report, secret
+
+
+# --- every handler, Django's defaults included, with DEBUG on ---------------------------------------
+
+# A fresh process with DEBUG on: Django's default logging (DEFAULT_LOGGING: a console handler
+# active with DEBUG, django.server, mail_admins) is set up exactly as at a real start, and
+# everything any handler writes lands on this process's standard error.
+_REFUSED_REQUESTS = """
+import logging, sys
+import django
+django.setup()
+from django.core.checks import run_checks
+from django.test import Client
+
+host4, origin4, referer4, host6, origin6 = sys.argv[1:6]
+client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+answers = [
+    client.get("/", HTTP_HOST=host4).status_code,
+    client.get("/", HTTP_HOST=f"[{host6}]").status_code,
+    client.post("/check/", {"receipt": "x"}, HTTP_ORIGIN=f"http://{origin4}").status_code,
+    client.post("/check/", {"receipt": "x"}, HTTP_ORIGIN=f"http://[{origin6}]:8080").status_code,
+    client.post("/check/", {"receipt": "x"}, secure=True, HTTP_REFERER=f"https://{referer4}/").status_code,
+    client.get("/no-such-page/", HTTP_REFERER=f"http://{referer4}/from/here").status_code,
+]
+print(answers, [m.id for m in run_checks() if m.id == "harbor.E010"])
+"""
+
+HOST4, ORIGIN4, REFERER4 = "203.0.113.41", "198.51.100.42", "192.0.2.43"
+HOST6, ORIGIN6 = "2001:db8::41", "2001:db8:85a3::8a2e:370:42"
+
+
+def _refused_requests_with_debug(tmp_path) -> subprocess.CompletedProcess:
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "HARBOR_ENV": "test",
+        "DEBUG": "True",
+        "LOG_LEVEL": "INFO",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'harbor.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    return subprocess.run(
+        [sys.executable, "-c", _REFUSED_REQUESTS, HOST4, ORIGIN4, REFERER4, HOST6, ORIGIN6],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_with_debug_on_no_handler_logs_a_refused_host_origin_or_referer(tmp_path):
+    result = _refused_requests_with_debug(tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "[400, 400, 403, 403, 403, 404] []"
+    output = result.stderr
+    # The records were written (the refusals are there), only without the addresses.
+    assert "Invalid HTTP_HOST header" in output
+    assert "Origin checking failed" in output
+    assert "Referer checking failed" in output
+    # django.request keeps errors only, so the 404 writes nothing; its Referer must not appear either.
+    for address in (HOST4, ORIGIN4, REFERER4, HOST6, ORIGIN6):
+        assert address not in output, address

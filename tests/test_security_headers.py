@@ -141,6 +141,7 @@ def production_answers(tmp_path_factory) -> dict:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "HARBOR_RECEIPT_PEPPER": secrets.token_hex(32),
         "HARBOR_AUDIT_KEY": secrets.token_hex(32),
+        "HARBOR_OTP_KEY": secrets.token_hex(32),
         "DATABASE_URL": f"sqlite:///{tmp / 'harbor.sqlite3'}",
         "STATIC_ROOT": str(tmp / "static"),
         "ALLOWED_HOSTS": "testserver",

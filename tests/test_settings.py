@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import secrets
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +18,7 @@ from django.core.checks import run_checks
 from django.test import override_settings
 
 from config.env import ConfigError, env, envbool, envint, envlist, required
+from config.logging import NoClientDataFilter
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -30,6 +35,7 @@ def production_env(tmp_path) -> dict[str, str]:
         "HARBOR_RECEIPT_PEPPER": secrets.token_hex(32),
         "HARBOR_AUDIT_KEY": secrets.token_hex(32),
         "HARBOR_AUDIT_HEAD_FILE": str(tmp_path / "audit-head.jsonl"),
+        "HARBOR_OTP_KEY": secrets.token_hex(32),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'harbor.sqlite3'}",
         "ALLOWED_HOSTS": "example.org",
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -124,13 +130,14 @@ def test_it_names_every_missing_or_malformed_variable(production_env, tmp_path):
         "no pepper": (without("HARBOR_RECEIPT_PEPPER"), "ConfigError: HARBOR_RECEIPT_PEPPER is not set"),
         "empty pepper": (without(HARBOR_RECEIPT_PEPPER=""), "ConfigError: HARBOR_RECEIPT_PEPPER is not set"),
         "no audit key": (without("HARBOR_AUDIT_KEY"), "ConfigError: HARBOR_AUDIT_KEY is not set"),
+        "no OTP key": (without("HARBOR_OTP_KEY"), "ConfigError: HARBOR_OTP_KEY is not set"),
         "no database": (without("DATABASE_URL"), "ConfigError: DATABASE_URL is not set"),
         "no hosts": (without("ALLOWED_HOSTS"), "ConfigError: ALLOWED_HOSTS is not set"),
         "blank hosts": (without(ALLOWED_HOSTS=" , "), "ConfigError: ALLOWED_HOSTS is not set"),
         "no mode means production": (without("HARBOR_ENV", "SECRET_KEY"), "ConfigError: SECRET_KEY is not set"),
         "unknown mode": (
             without(HARBOR_ENV="staging"),
-            "ConfigError: HARBOR_ENV must be production, development or test",
+            "ConfigError: HARBOR_ENV must be production, development, test or bench",
         ),
         "vague boolean": (without(HARBOR_HTTPS="yes"), "ConfigError: HARBOR_HTTPS must be True or False"),
         "vague debug": (without(DEBUG="on"), "ConfigError: DEBUG must be True or False"),
@@ -145,8 +152,152 @@ def test_it_names_every_missing_or_malformed_variable(production_env, tmp_path):
         assert got.startswith(expected), (label, got)
 
 
+REFUSED = "ConfigError: Harbor refuses to start"
+DEBUG_REFUSED = "DEBUG must be False in production"
+PEPPER_REFUSED = "HARBOR_RECEIPT_PEPPER must be at least 32 bytes written in hex"
+OTP_KEY_REFUSED = "HARBOR_OTP_KEY and each of HARBOR_OTP_KEY_FALLBACKS must be at least 32 bytes"
+ARGON2_REFUSED = "HARBOR_ARGON2_MEMORY_KIB and HARBOR_ARGON2_ITERATIONS must be at least 19456"
+BASELINE_REFUSED = "HARBOR_BENCH_BASELINE=True mounts a plaintext intake"
+LOOPBACK_REFUSED = "HARBOR_ENV=bench answers only on loopback"
+
+
+def test_it_refuses_unsafe_production_values_and_lists_every_one(production_env):
+    short_pepper = "ab" * 16  # 16 bytes: half of what a pepper needs
+    cases = {
+        "debug": ({"DEBUG": "True"}, [DEBUG_REFUSED]),
+        "short pepper": ({"HARBOR_RECEIPT_PEPPER": short_pepper}, [PEPPER_REFUSED]),
+        "pepper not hex": ({"HARBOR_RECEIPT_PEPPER": "z" * 80}, [PEPPER_REFUSED]),
+        "four-character pepper": ({"HARBOR_RECEIPT_PEPPER": "abcd"}, [PEPPER_REFUSED]),
+        "short OTP key": ({"HARBOR_OTP_KEY": "cd" * 16}, [OTP_KEY_REFUSED]),
+        "short OTP fallback": ({"HARBOR_OTP_KEY_FALLBACKS": f"{'ef' * 32},{'ef' * 8}"}, [OTP_KEY_REFUSED]),
+        "1 MiB Argon2": ({"HARBOR_ARGON2_MEMORY_KIB": "1024"}, [ARGON2_REFUSED]),
+        "one Argon2 pass": ({"HARBOR_ARGON2_ITERATIONS": "1"}, [ARGON2_REFUSED]),
+        "all at once": (
+            {
+                "DEBUG": "True",
+                "HARBOR_RECEIPT_PEPPER": short_pepper,
+                "HARBOR_OTP_KEY": "cd" * 16,
+                "HARBOR_ARGON2_MEMORY_KIB": "1024",
+            },
+            [DEBUG_REFUSED, PEPPER_REFUSED, OTP_KEY_REFUSED, ARGON2_REFUSED],
+        ),
+        "the floor itself": ({"HARBOR_ARGON2_MEMORY_KIB": "19456", "HARBOR_ARGON2_ITERATIONS": "2"}, []),
+        "a fallback OTP key": ({"HARBOR_OTP_KEY_FALLBACKS": "ef" * 32}, []),
+    }
+    results = _start_each([{**production_env, **changes} for changes, _ in cases.values()])
+    for (label, (_, expected)), got in zip(cases.items(), results, strict=True):
+        if not expected:
+            assert got == "started", (label, got)
+            continue
+        assert got.startswith(REFUSED), (label, got)
+        for problem in (DEBUG_REFUSED, PEPPER_REFUSED, OTP_KEY_REFUSED, ARGON2_REFUSED):
+            assert (problem in got) == (problem in expected), (label, problem, got)
+        assert short_pepper not in got  # a message names the variable, never its value
+
+
+def test_bench_mode_is_production_on_loopback_with_the_baseline(production_env):
+    bench = {**production_env, "HARBOR_ENV": "bench", "ALLOWED_HOSTS": "127.0.0.1"}
+    cases = {
+        "production with the baseline": ({**production_env, "HARBOR_BENCH_BASELINE": "True"}, BASELINE_REFUSED),
+        "bench with the baseline": ({**bench, "HARBOR_BENCH_BASELINE": "True"}, "started"),
+        "bench without it": (bench, "started"),
+        "bench on a public host name": ({**bench, "ALLOWED_HOSTS": "127.0.0.1,report.example.org"}, LOOPBACK_REFUSED),
+        "bench with DEBUG": ({**bench, "DEBUG": "True"}, DEBUG_REFUSED),
+        "bench with a short pepper": ({**bench, "HARBOR_RECEIPT_PEPPER": "abcd"}, PEPPER_REFUSED),
+        "test with the baseline": (
+            {**production_env, "HARBOR_ENV": "test", "HARBOR_BENCH_BASELINE": "True"},
+            "started",
+        ),
+    }
+    results = _start_each([case for case, _ in cases.values()])
+    for (label, (_, expected)), got in zip(cases.items(), results, strict=True):
+        if expected == "started":
+            assert got == "started", (label, got)
+        else:
+            assert got.startswith(REFUSED) and expected in got, (label, got)
+
+
+def test_development_refuses_the_baseline_too():
+    from config.invariants import start_problems
+
+    argon2 = settings.HARBOR_ARGON2
+    common = {"debug": True, "pepper": "abcd", "otp_keys": ["ab"], "argon2": argon2, "allowed_hosts": ["localhost"]}
+    problems = start_problems("development", bench_baseline=True, **common)
+    assert len(problems) == 1 and problems[0].startswith(BASELINE_REFUSED)
+    # Development keeps its own shortcuts: DEBUG and whatever pepper it generated.
+    assert start_problems("development", bench_baseline=False, **common) == []
+
+
+def test_the_bench_harness_starts_harbor_in_bench_mode(tmp_path):
+    sys.path.insert(0, str(BASE_DIR / "bench"))
+    try:
+        from harness import server_env
+    finally:
+        sys.path.remove(str(BASE_DIR / "bench"))
+    environment = server_env(f"sqlite:///{tmp_path / 'bench.sqlite3'}", tmp_path)
+    assert environment["HARBOR_ENV"] == "bench"
+    assert _start_each([environment]) == ["started"]
+
+
+def _gunicorn(environment: dict[str, str], port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"],
+        cwd=BASE_DIR,
+        env={**environment, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_gunicorn_refuses_unsafe_production_settings_without_listening(production_env):
+    unsafe = {**production_env, "DEBUG": "True", "HARBOR_RECEIPT_PEPPER": "abcd", "HARBOR_ARGON2_MEMORY_KIB": "1024"}
+    port = _free_port()
+    server = _gunicorn(unsafe, port)
+    listened = False
+    deadline = time.monotonic() + 60
+    while server.poll() is None and time.monotonic() < deadline:
+        listened = listened or _answers(port)
+        time.sleep(0.05)
+    if server.poll() is None:
+        server.kill()
+    _stdout, stderr = server.communicate(timeout=10)
+    assert server.returncode != 0
+    assert not listened, "gunicorn accepted a connection with settings it should refuse"
+    for problem in (DEBUG_REFUSED, PEPPER_REFUSED, ARGON2_REFUSED):
+        assert problem in stderr, stderr
+
+
+def test_gunicorn_serves_with_safe_production_settings(production_env):
+    # The control for the test above: the same start, with safe settings, listens.
+    port = _free_port()
+    server = _gunicorn(production_env, port)
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(port) and server.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _answers(port), server.stderr.read() if server.poll() is not None else "not listening"
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+
+
 def test_it_reads_secrets_from_files(production_env, tmp_path):
-    for name in ("SECRET_KEY", "HARBOR_RECEIPT_PEPPER", "HARBOR_AUDIT_KEY"):
+    for name in ("SECRET_KEY", "HARBOR_RECEIPT_PEPPER", "HARBOR_AUDIT_KEY", "HARBOR_OTP_KEY"):
         path = tmp_path / name.lower()
         path.write_text(production_env.pop(name) + "\n", encoding="utf-8")
         production_env[f"{name}_FILE"] = str(path)
@@ -265,6 +416,21 @@ def test_it_flags_a_handler_whose_filters_omit_no_client(db):
         assert "harbor.E010" in _ids(run_checks())
 
 
+def test_it_flags_a_live_handler_without_the_filter(db):
+    # Not in settings.LOGGING at all: added to a logger at run time, as a library might.
+    logger = logging.getLogger("harbor.added_later")
+    handler = logging.StreamHandler(io.StringIO())
+    logger.addHandler(handler)
+    try:
+        errors = [m for m in run_checks() if m.id == "harbor.E010"]
+        assert len(errors) == 1
+        assert "StreamHandler on logger 'harbor.added_later'" in errors[0].msg
+        handler.addFilter(NoClientDataFilter())
+        assert "harbor.E010" not in _ids(run_checks())
+    finally:
+        logger.removeHandler(handler)
+
+
 def test_it_flags_uploads_that_could_touch_the_disk(db):
     with override_settings(
         FILE_UPLOAD_HANDLERS=[
@@ -280,6 +446,15 @@ def test_it_flags_a_short_pepper(db):
         assert "harbor.E001" in _ids(run_checks())
     with override_settings(HARBOR_RECEIPT_PEPPER="not hex at all, but long enough to fool a length check......"):
         assert "harbor.E001" in _ids(run_checks())
+
+
+def test_it_flags_a_short_otp_key_or_fallback(db):
+    with override_settings(HARBOR_OTP_KEY="ab" * 16):
+        assert "harbor.E004" in _ids(run_checks())
+    with override_settings(HARBOR_OTP_KEY_FALLBACKS=["cd" * 32, "not hex"]):
+        assert "harbor.E004" in _ids(run_checks())
+    with override_settings(HARBOR_OTP_KEY_FALLBACKS=["cd" * 32]):
+        assert "harbor.E004" not in _ids(run_checks())
 
 
 def test_it_flags_debug_outside_development(db):

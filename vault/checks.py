@@ -6,15 +6,14 @@ from django.conf import settings
 from django.core.checks import Error, Warning, register
 from django.db import DatabaseError
 
+from config.invariants import OTP_KEY_RULE, short_secret, weak_argon2
+
 
 @register()
 def check_secrets(app_configs, **kwargs):
+    """The rules config/settings.py also enforces at import outside development and test."""
     errors = []
-    try:
-        pepper = bytes.fromhex(settings.HARBOR_RECEIPT_PEPPER)
-    except ValueError:
-        pepper = b""
-    if len(pepper) < 32:
+    if short_secret(settings.HARBOR_RECEIPT_PEPPER):
         errors.append(
             Error(
                 "HARBOR_RECEIPT_PEPPER must be at least 32 bytes written in hex (64 characters).",
@@ -22,10 +21,17 @@ def check_secrets(app_configs, **kwargs):
                 id="harbor.E001",
             )
         )
+    if any(short_secret(key) for key in [settings.HARBOR_OTP_KEY, *settings.HARBOR_OTP_KEY_FALLBACKS]):
+        errors.append(
+            Error(
+                OTP_KEY_RULE,
+                hint="Generate one with: python -c 'import secrets; print(secrets.token_hex(32))'",
+                id="harbor.E004",
+            )
+        )
     if not (settings.DEVELOPMENT or settings.TESTING) and settings.DEBUG:
         errors.append(Error("DEBUG is on outside development.", id="harbor.E002"))
-    argon = settings.HARBOR_ARGON2
-    if not settings.TESTING and (argon["memory_cost"] < 19 * 1024 or argon["iterations"] < 2):
+    if not settings.TESTING and weak_argon2(settings.HARBOR_ARGON2):
         errors.append(Error("Argon2id cost below OWASP's minimum (19 MiB, 2 passes).", id="harbor.E003"))
     return errors
 

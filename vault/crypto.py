@@ -36,6 +36,7 @@ ALG_AES256GCM = 1
 ALG_HPKE_MLKEM768X25519 = 2
 ALG_ARGON2ID_AES256GCM = 3
 ALG_AES256GCM_PADDED = 4
+ALG_HMAC_SHA256 = 5
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -84,10 +85,14 @@ def hmac_sha256(key: bytes, message: bytes) -> bytes:
     return hmac.new(key, message, hashlib.sha256).digest()
 
 
-def aead_encrypt(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
-    """Encrypt with AES-256-GCM, a random 96-bit nonce, and bind ``aad``."""
+def aead_encrypt(key: bytes, plaintext: bytes, aad: bytes, kid: bytes = b"") -> bytes:
+    """Encrypt with AES-256-GCM, a random 96-bit nonce, and bind ``aad``.
+
+    ``kid`` names the key in the header, for keys that rotate; the caller
+    picks the key to open with by it (:func:`parse_header`).
+    """
     nonce = os.urandom(NONCE_BYTES)
-    return _header(ALG_AES256GCM) + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+    return _header(ALG_AES256GCM, kid) + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
 
 
 def aead_decrypt(key: bytes, blob: bytes, aad: bytes) -> bytes:
@@ -310,6 +315,22 @@ def _argon2(passphrase: str, salt: bytes, memory_cost: int, iterations: int, lan
     return Argon2id(salt=salt, length=KEY_BYTES, iterations=iterations, lanes=lanes, memory_cost=memory_cost).derive(
         passphrase.encode("utf-8")
     )
+
+
+def mac(key: bytes, message: bytes, kid: bytes = b"") -> bytes:
+    """Return a self-describing HMAC-SHA256 tag of ``message`` (header, then 32 bytes).
+
+    For values that need only be recognised, never read back; ``kid`` names the key.
+    """
+    return _header(ALG_HMAC_SHA256, kid) + hmac_sha256(key, message)
+
+
+def mac_matches(key: bytes, message: bytes, blob: bytes) -> bool:
+    """Whether ``blob`` is :func:`mac` of ``message`` under ``key``, compared in constant time."""
+    alg, _kid, tag = parse_header(blob)
+    if alg != ALG_HMAC_SHA256:
+        raise FormatError("not an HMAC-SHA256 tag")
+    return hmac.compare_digest(tag, hmac_sha256(key, message))
 
 
 def constant_time_equal(a: bytes, b: bytes) -> bool:

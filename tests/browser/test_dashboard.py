@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from casework.models import Organisation
+from casework.models import Authenticator, Organisation
 from tests.browser.flows import (
     fill_report,
     heading,
@@ -64,7 +63,7 @@ def team(transactional_db, live_server) -> dict:
 
 
 def _enrol_code(user) -> str:
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = Authenticator.objects.get(user=user, confirmed=False)
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
 

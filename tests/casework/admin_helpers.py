@@ -6,8 +6,8 @@ import re
 import secrets
 
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from casework.models import Authenticator
 from intake.services import Draft, submit
 from tests.casework.conftest import make_staff
 from vault.custody import grant
@@ -43,7 +43,7 @@ def first_login(client, user, password: str):
     assert response.status_code == 302
     assert response["Location"] == "/staff/login/enrol/"
     assert client.get("/staff/login/enrol/").status_code == 200
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = Authenticator.objects.get(user=user, confirmed=False)
     code = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
     response = client.submit("/staff/login/enrol/", {"token": code})
     assert response.status_code == 200

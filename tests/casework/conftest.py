@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casework.models import Organisation, StaffProfile
+from casework import otp
+from casework.models import Authenticator, Organisation, StaffProfile
 from tests.conftest import CsrfClient
 from vault.custody import create_org_key, create_staff_key, grant, open_grant, unlock_staff_key
 
@@ -19,14 +19,12 @@ def make_staff(username: str, roles: list[str], organisation=None, *, totp_confi
     StaffProfile.objects.create(user=user, roles=roles, organisation=organisation)
     create_staff_key(user, PASSWORD)
     if totp_confirmed:
-        TOTPDevice.objects.create(
-            user=user, name="authenticator", key=(username.encode() * 20)[:20].hex(), confirmed=True
-        )
+        otp.add_authenticator(user, (username.encode() * 20)[:20], confirmed=True)
     return user
 
 
 def code_for(user) -> str:
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    device = Authenticator.objects.get(user=user, confirmed=True)
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
 

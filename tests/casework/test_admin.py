@@ -8,11 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Event
-from casework.models import StaffProfile
+from casework.models import Authenticator, RecoveryCodes, StaffProfile
 from tests.casework.admin_helpers import (
     SECRET_STORY,
     change_password,
@@ -107,7 +105,7 @@ def test_it_lists_accounts_with_their_key_status(staff, logged_in):
     locked = StaffProfile.objects.get(user=staff["auditor"])
     locked.locked_until = timezone.now() + timedelta(minutes=10)
     locked.save()
-    TOTPDevice.objects.filter(user=staff["outsider"]).delete()
+    Authenticator.objects.filter(user=staff["outsider"]).delete()
     StaffKey.objects.filter(user=staff["outsider"]).delete()
     response = logged_in("admin").get("/staff/accounts/")
     assert response.status_code == 200
@@ -140,7 +138,7 @@ def test_it_creates_an_account_with_a_key_and_a_password_shown_once(staff, logge
     assert profile.roles == ["advocate"]
     assert profile.must_change_password
     assert custody.unlock(dana, password) is not None  # the key pair is locked with that password
-    assert not TOTPDevice.objects.filter(user=dana).exists()  # enrolled at first login
+    assert not Authenticator.objects.filter(user=dana).exists()  # enrolled at first login
     assert password not in "".join(Event.objects.values_list("object_id", flat=True))
     assert _actions("account.created") == ["dana"]
     # Sending the form again shows no password: the name is taken.
@@ -236,8 +234,8 @@ def test_the_forgotten_password_ceremony_ends_with_a_regrant(staff, logged_in):
     with pytest.raises(InvalidPassphraseError):
         custody.unlock(colleague, PASSWORD)
     assert not OrgKeyGrant.objects.filter(staff_key__user=colleague).exists()
-    assert not TOTPDevice.objects.filter(user=colleague).exists()
-    assert not StaticDevice.objects.filter(user=colleague).exists()
+    assert not Authenticator.objects.filter(user=colleague).exists()
+    assert not RecoveryCodes.objects.filter(user=colleague).exists()
     assert StaffProfile.objects.get(user=colleague).must_change_password
     assert _actions("account.reset") == ["colleague"]
     assert open_session.get(f"/staff/reports/{report.id}/")["Location"].startswith("/staff/login/")
@@ -263,7 +261,7 @@ def test_the_forgotten_password_ceremony_ends_with_a_regrant(staff, logged_in):
     assert SECRET_STORY in client.get(f"/staff/reports/{report.id}/").content.decode()
 
     # And after logging in again with the new password and the new authenticator.
-    TOTPDevice.objects.filter(user=colleague).update(last_t=-1)  # a person would wait for the next code
+    Authenticator.objects.filter(user=colleague).update(last_t=-1)  # a person would wait for the next code
     fresh = CsrfClient()
     staff_login(fresh, colleague, NEW_PASSWORD)
     assert SECRET_STORY in fresh.get(f"/staff/reports/{report.id}/").content.decode()

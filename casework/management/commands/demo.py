@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casework.models import Organisation, StaffProfile
+from casework import otp
+from casework.models import Authenticator, Organisation, StaffProfile
 from intake.models import Report
 from vault.custody import create_org_key, create_staff_key
 from vault.models import OrgKey, StaffKey
@@ -59,9 +59,8 @@ class Command(BaseCommand):
                 )
                 if not StaffKey.objects.filter(user=user).exists():
                     create_staff_key(user, password)
-                TOTPDevice.objects.update_or_create(
-                    user=user, name="authenticator", defaults={"key": demo_totp_key(username), "confirmed": True}
-                )
+                Authenticator.objects.filter(user=user).delete()
+                otp.add_authenticator(user, bytes.fromhex(demo_totp_key(username)), confirmed=True)
             if not OrgKey.objects.exists():
                 create_org_key(User.objects.get(username="advocate").vault_key)
         receipts = []
