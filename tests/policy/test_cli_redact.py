@@ -20,8 +20,8 @@ def run(args: list[str], stdin: bytes = b"") -> subprocess.CompletedProcess[byte
 
 def test_it_round_trips_json_lines():
     lines = [
-        {"id": "a1", "text": "I was high when he hit me. Call 510-555-0175.", "lang": "en"},
-        {"id": 7, "text": "Yo andaba con tina y él me pegó con un tubo.", "lang": "es"},
+        {"id": "a1", "text": "I was high. He hit me in the face. Call 510-555-0175.", "lang": "en"},
+        {"id": 7, "text": "Yo andaba con tina. Él me pegó con un tubo.", "lang": "es"},
         {"id": "u", "text": "😡 I had meth on me 💊", "lang": "zz"},
     ]
     stdin = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
@@ -41,7 +41,7 @@ def test_it_round_trips_json_lines():
         assert "\x00" in rebuilt
     assert "high" not in answers[0]["text"]
     assert "0175" not in answers[0]["text"]
-    assert "he hit me" in answers[0]["text"]
+    assert "He hit me in the face" in answers[0]["text"]
     assert "tina" not in answers[1]["text"]
     assert "me pegó con un tubo" in answers[1]["text"]
     assert "meth" not in answers[2]["text"]
@@ -88,9 +88,9 @@ def write_corpus(path: Path) -> None:
         {
             "id": "t1",
             "lang": "en",
-            "text": "I was working when he punched me. I had a knife for protection.",
+            "text": "I was working. He punched me. I had a knife for protection.",
             "must_go": ["I was working", "I had a knife for protection"],
-            "must_stay": ["he punched me"],
+            "must_stay": ["He punched me"],
         },
         {
             "id": "t2",
@@ -143,7 +143,7 @@ def test_evaluate_fails_when_a_target_is_missed(tmp_path):
     )
     proc = run(["evaluate", str(corpus), "--max-leak", "0.01", "--verbose"])
     assert proc.returncode == 1
-    assert "leaked" in proc.stdout.decode()
+    assert "missed  x [en] 'blue'" in proc.stdout.decode()
     assert "target missed" in proc.stderr.decode()
 
 
