@@ -1,0 +1,183 @@
+"""The flagger: word families, names and clauses put together into flags.
+
+``Flagger(families)`` compiles a set of families once; ``find(text, removed)`` returns the
+flags of one text. ``default_flagger()`` is the one the production path uses, built from every
+``policy/review/*.toml`` file. Evaluation scripts build others (a family left out, say) to
+measure what each one is worth.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import Final
+
+from ..redact import Folded
+from .chunks import Clauses
+from .lexicon import Family, Hit, Matcher, default_families
+from .reasons import Flag
+from .shapes import name_flags
+
+# Between a flag and the next flag or removed run, only these: a reviewer reads them as one.
+_GAP: Final = re.compile(
+    r"[\s,;:.!?&/()\-\u2013\u2014'\"]*"
+    r"(?:(?:and|n|an|y|e|or|o|u|but|pero|then|luego|plus|que|q|who|that|to|for|with|con|de|a|por|para)(?!\w)"
+    r"[\s,;:&/()\-\u2013\u2014'\"]*)?",
+    re.IGNORECASE,
+)
+_ALNUM: Final = re.compile(r"\w")
+
+
+def outside(start: int, end: int, runs: Sequence[tuple[int, int]], run_starts: Sequence[int]) -> list[tuple[int, int]]:
+    """``[start, end)`` less the removed runs, in pieces."""
+    pieces = []
+    i = max(0, bisect.bisect_right(run_starts, start) - 1)
+    pos = start
+    while i < len(runs) and runs[i][0] < end:
+        s, e = runs[i]
+        if e > pos:
+            if s > pos:
+                pieces.append((pos, s))
+            pos = max(pos, e)
+        i += 1
+    if pos < end:
+        pieces.append((pos, end))
+    return pieces
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and not (text[start].isalnum() or text[start] in "$#@"):
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return start, end
+
+
+def _disjoint(flags: list[Flag]) -> list[Flag]:
+    """Sorted flags without overlaps: a flag inside an earlier one goes, an overlap is cut."""
+    out: list[Flag] = []
+    for f in sorted(flags, key=lambda f: (f.start, -f.end)):
+        if out and f.start < out[-1].end:
+            if f.end > out[-1].end:
+                out.append(Flag(out[-1].end, f.end, f.reason))
+            continue
+        out.append(f)
+    return out
+
+
+def bridge(text: str, flags: list[Flag], runs: Sequence[tuple[int, int]]) -> list[Flag]:
+    """Carry each flag over a separator between it and the next flag or run ("money, about $700"),
+    and back over one between a removed run and it ("[removed]. Williams")."""
+    starts = sorted([f.start for f in flags] + [s for s, _ in runs])
+    run_ends = sorted(e for _, e in runs)
+    out = []
+    for f in flags:
+        start, end = f.start, f.end
+        j = bisect.bisect_right(starts, end - 1)
+        if j < len(starts) and starts[j] > end and _GAP.fullmatch(text, end, starts[j]):
+            end = starts[j]
+        k = bisect.bisect_right(run_ends, start) - 1
+        if k >= 0 and run_ends[k] < start and _GAP.fullmatch(text, run_ends[k], start):
+            start = run_ends[k]
+        out.append(Flag(start, end, f.reason) if (start, end) != (f.start, f.end) else f)
+    return out
+
+
+#: What a clause's surroundings add to a weak sign in it: text the redactor removed in the
+#: clause or next to it in the sentence, or a flagged clause next to it. "[removed] at the bar"
+#: and "PPM, usually dinner and the night" are worth a second look; "at the bar" alone is not.
+CONTEXT_WEIGHT: Final = 0.5
+
+
+class Flagger:
+    """Flags from a set of word families, names, and the clauses around their hits."""
+
+    def __init__(self, families: Iterable[Family], *, names: bool = True, context: float = CONTEXT_WEIGHT) -> None:
+        self.matcher = Matcher(families)
+        self.names = names
+        self.context = context
+
+    def raw(self, text: str, runs: Sequence[tuple[int, int]] = ()) -> list[Flag]:
+        """Every flag of ``text`` before removed runs are taken out; may overlap."""
+        folded = Folded(text)
+        families = self.matcher.families
+        hits = self.matcher.hits(folded.text)
+        flags = [
+            Flag(*folded.span(h.start, h.end), families[h.family].reason)
+            for h in hits
+            if families[h.family].scope == "match"
+        ]
+        clause_hits = [h for h in hits if families[h.family].scope == "clause"]
+        if clause_hits:
+            flags.extend(self._clauses(folded, clause_hits, runs))
+        if self.names:
+            flags.extend(Flag(s, e, "identity") for s, e in name_flags(text))
+        return flags
+
+    def _weights(self, folded: Folded, clauses: Clauses, by_clause: dict[int, list[Hit]]) -> dict[int, float]:
+        """Each clause's own weight: its different hits added up (one word counts once)."""
+        families = self.matcher.families
+        weights = {}
+        for i, found in by_clause.items():
+            seen: dict[str, float] = {}
+            for h in found:
+                key = folded.text[h.start : h.end]
+                seen[key] = max(seen.get(key, 0.0), families[h.family].weight)
+            weights[i] = sum(seen.values())
+        return weights
+
+    def _clauses(self, folded: Folded, hits: list[Hit], runs: Sequence[tuple[int, int]]) -> list[Flag]:
+        """The clauses whose signs weigh at least 1, each with the reason of its heaviest hit."""
+        clauses = Clauses(folded.text)
+        families = self.matcher.families
+        by_clause: dict[int, list[Hit]] = {}
+        for h in hits:
+            by_clause.setdefault(clauses.index(h.start), []).append(h)
+        weights = self._weights(folded, clauses, by_clause)
+        removed = self._removed_clauses(folded, clauses, runs) if runs and self.context else set()
+        out = []
+        for i, found in by_clause.items():
+            weight = weights[i]
+            if weight < 1 and self.context:
+                near = clauses.neighbours(i)
+                if i in removed or any(j in removed or weights.get(j, 0.0) >= 1 for j in near):
+                    weight += self.context
+            if weight >= 1:
+                best = max(found, key=lambda h: families[h.family].weight)
+                s, e = clauses.around(min(h.start for h in found), max(h.end for h in found))
+                out.append(Flag(*folded.span(s, e), families[best.family].reason))
+        return out
+
+    @staticmethod
+    def _removed_clauses(folded: Folded, clauses: Clauses, runs: Sequence[tuple[int, int]]) -> set[int]:
+        """The clauses that hold removed text (runs are offsets into the original text)."""
+        out = set()
+        for i, (s, e) in enumerate(clauses.spans):
+            o_s, o_e = folded.span(s, e)
+            j = bisect.bisect_left(runs, (o_s, -1))
+            for k in (j - 1, j):
+                if 0 <= k < len(runs) and runs[k][0] < o_e and o_s < runs[k][1]:
+                    out.add(i)
+        return out
+
+    def find(self, text: str, removed: Sequence[tuple[int, int]] = ()) -> list[Flag]:
+        """Return flags on ``text``, sorted and disjoint, outside the ``removed`` runs."""
+        if not text:
+            return []
+        runs = sorted(removed)
+        run_starts = [s for s, _ in runs]
+        pieces = []
+        for f in _disjoint(self.raw(text, runs)):
+            for piece in outside(f.start, f.end, runs, run_starts):
+                s, e = _trim(text, *piece)
+                if e > s and _ALNUM.search(text, s, e):
+                    pieces.append(Flag(s, e, f.reason))
+        return bridge(text, pieces, runs)
+
+
+@cache
+def default_flagger() -> Flagger:
+    """The flagger of the production path: every family of ``policy/review/*.toml``, and names."""
+    return Flagger(default_families())
