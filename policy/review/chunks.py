@@ -57,39 +57,56 @@ OPENERS: Final = (
     "ni",
 )
 
-_SENTENCE_MARKS: Final = r"[!?;\n\u2026\u2600-\u27bf\U0001f000-\U0001faff]|(?<!\d)\.|\.(?!\d)"
-_BOUNDARY: Final = re.compile(
-    rf"(?P<s>(?:{_SENTENCE_MARKS})+)"
-    r"|(?:[:()\[\]{}\"]|(?<!\d),|,(?!\d))+"
-    r"|\s-+\s"
-    r"|(?<!\w)(?=(?:" + "|".join(OPENERS) + r")\s)"
-)
-_EDGE: Final = re.compile(r"[\s\-'\"*,.]+")
+_OPENERS: Final = frozenset(OPENERS)
+_PUNCTUATION: Final = re.compile(r"[.,!?;:()\[\]{}\"\n\u2026\u2600-\u27bf\U0001f000-\U0001faff]+|\s-+\s")
+_SENTENCE_END: Final = re.compile(r"[.!?;\n\u2026\u2600-\u27bf\U0001f000-\U0001faff]")
+_LEFT_EDGE: Final = " \t\r\n\x0b\x0c-'\"*,."
+_RIGHT_EDGE: Final = " \t\r-'\"*"
+
+
+def _cuts(folded: str) -> list[tuple[int, int, bool]]:
+    """Punctuation that ends a clause, as (start, end, ends a sentence): not a point or a comma
+    between digits ("1,000", "2.5")."""
+    out = []
+    n = len(folded)
+    for m in _PUNCTUATION.finditer(folded):
+        s, e = m.span()
+        if e - s == 1 and s > 0 and e < n and folded[s] in ".," and folded[s - 1].isdigit() and folded[e].isdigit():
+            continue
+        out.append((s, e, _SENTENCE_END.search(folded, s, e) is not None))
+    return out
 
 
 class Clauses:
-    """The clauses of a folded text: sorted ``(start, end)`` spans and each one's sentence."""
+    """The clauses of a folded text: sorted ``(start, end)`` spans and each one's sentence.
+
+    ``words`` are the text's words as the matcher cut them ((start, end, word) triples): a
+    clause also starts at each opening word.
+    """
 
     __slots__ = ("_starts", "sentence", "spans")
 
-    def __init__(self, folded: str) -> None:
+    def __init__(self, folded: str, words: list[tuple[int, int, str]]) -> None:
         self.spans: list[tuple[int, int]] = []
         self.sentence: list[int] = []
+        cuts = _cuts(folded)
+        cuts += [(s, s, False) for s, _e, word in words if word in _OPENERS]
+        cuts.sort()
         number = pos = 0
-        for m in _BOUNDARY.finditer(folded):
-            self._add(folded, pos, m.start(), number)
-            if m.group("s"):
-                number += 1
-            pos = m.end()
+        for start, end, sentence in cuts:
+            if start < pos:
+                continue
+            self._add(folded, pos, start, number)
+            number += sentence
+            pos = end
         self._add(folded, pos, len(folded), number)
         self._starts = [s for s, _ in self.spans]
 
     def _add(self, folded: str, start: int, end: int, sentence: int) -> None:
-        m = _EDGE.match(folded, start, end)
-        if m:
-            start = m.end()
-        while end > start and folded[end - 1] in " \t\r-'\"*":
-            end -= 1
+        piece = folded[start:end]
+        left = piece.lstrip(_LEFT_EDGE)
+        start += len(piece) - len(left)
+        end = start + len(left.rstrip(_RIGHT_EDGE))
         if end > start:
             self.spans.append((start, end))
             self.sentence.append(sentence)

@@ -16,7 +16,8 @@ from typing import Final
 
 from ..redact import Folded
 from .chunks import Clauses
-from .lexicon import Family, Hit, Matcher, default_families
+from .lexicon import Family, default_families
+from .matcher import Hit, Matcher
 from .reasons import Flag
 from .shapes import name_flags
 
@@ -89,6 +90,8 @@ def bridge(text: str, flags: list[Flag], runs: Sequence[tuple[int, int]]) -> lis
 #: clause or next to it in the sentence, or a flagged clause next to it. "[removed] at the bar"
 #: and "PPM, usually dinner and the night" are worth a second look; "at the bar" alone is not.
 CONTEXT_WEIGHT: Final = 0.5
+#: How many words before a hit a quiet phrase may start ("on the corner of": "corner").
+_QUIET_BEFORE: Final = 6
 
 
 class Flagger:
@@ -103,7 +106,8 @@ class Flagger:
         """Every flag of ``text`` before removed runs are taken out; may overlap."""
         folded = Folded(text)
         families = self.matcher.families
-        hits = self.matcher.hits(folded.text)
+        words = self.matcher.words(folded.text)
+        hits = self.matcher.hits(folded.text, words)
         flags = [
             Flag(*folded.span(h.start, h.end), families[h.family].reason)
             for h in hits
@@ -111,55 +115,85 @@ class Flagger:
         ]
         clause_hits = [h for h in hits if families[h.family].scope == "clause"]
         if clause_hits:
-            flags.extend(self._clauses(folded, clause_hits, runs))
+            flags.extend(self._clauses(folded, words, clause_hits, runs))
         if self.names:
             flags.extend(Flag(s, e, "identity") for s, e in name_flags(text))
         return flags
 
-    def _weights(self, folded: Folded, clauses: Clauses, by_clause: dict[int, list[Hit]]) -> dict[int, float]:
-        """Each clause's own weight: its different hits added up (one word counts once)."""
+    def _weight(self, folded: Folded, found: list[Hit]) -> float:
+        """A clause's own weight: its different hits added up (one word counts once)."""
         families = self.matcher.families
-        weights = {}
-        for i, found in by_clause.items():
-            seen: dict[str, float] = {}
-            for h in found:
-                key = folded.text[h.start : h.end]
-                seen[key] = max(seen.get(key, 0.0), families[h.family].weight)
-            weights[i] = sum(seen.values())
-        return weights
+        text = folded.text
+        seen: dict[str, float] = {}
+        for h in found:
+            key = text[h.start : h.end]
+            weight = families[h.family].weight
+            if weight > seen.get(key, 0.0):
+                seen[key] = weight
+        return sum(seen.values())
 
-    def _clauses(self, folded: Folded, hits: list[Hit], runs: Sequence[tuple[int, int]]) -> list[Flag]:
+    def _calm(
+        self, folded: Folded, words: list[tuple[int, int, str]], starts: list[int], found: list[Hit]
+    ) -> list[Hit]:
+        """``found`` less the hits that a quiet phrase overlaps (one that starts at most a few
+        words before the hit: "a regular at the bar", "the husband of one of my clients")."""
+        wanted: set[int] = set()
+        for h in found:
+            k = bisect.bisect_right(starts, h.start) - 1
+            wanted.update(range(max(0, k - _QUIET_BEFORE), k + 1))
+        calm = self.matcher.quiet_at(folded.text, words, sorted(wanted))
+        return [h for h in found if not any(qs < h.end and h.start < qe for qs, qe in calm)] if calm else found
+
+    def _clauses(
+        self, folded: Folded, words: list[tuple[int, int, str]], hits: list[Hit], runs: Sequence[tuple[int, int]]
+    ) -> list[Flag]:
         """The clauses whose signs weigh at least 1, each with the reason of its heaviest hit."""
-        clauses = Clauses(folded.text)
+        clauses = Clauses(folded.text, words)
         families = self.matcher.families
         by_clause: dict[int, list[Hit]] = {}
         for h in hits:
             by_clause.setdefault(clauses.index(h.start), []).append(h)
-        weights = self._weights(folded, clauses, by_clause)
-        removed = self._removed_clauses(folded, clauses, runs) if runs and self.context else set()
+        weights = {i: self._weight(folded, found) for i, found in by_clause.items()}
+        context = self.context
+        weak = context and runs and any(w < 1 for w in weights.values())
+        removed = self._removed_clauses(folded, clauses, runs) if weak else set()
+        bonus = {i: context if self._near(i, clauses, removed, weights) else 0.0 for i, w in weights.items() if w < 1}
+        # Quiet phrases are looked for only in clauses that could be flagged: that is where
+        # they change anything, and looking costs time on every text.
+        starts = [w[0] for w in words]
+        for i, w in weights.items():
+            if w + bonus.get(i, 0.0) >= 1:
+                by_clause[i] = self._calm(folded, words, starts, by_clause[i])
+                weights[i] = self._weight(folded, by_clause[i])
         out = []
         for i, found in by_clause.items():
-            weight = weights[i]
-            if weight < 1 and self.context:
-                near = clauses.neighbours(i)
-                if i in removed or any(j in removed or weights.get(j, 0.0) >= 1 for j in near):
-                    weight += self.context
-            if weight >= 1:
-                best = max(found, key=lambda h: families[h.family].weight)
-                s, e = clauses.around(min(h.start for h in found), max(h.end for h in found))
+            w = weights[i]
+            if found and (w >= 1 or w + bonus.get(i, 0.0) >= 1):
+                best = found[0]
+                for h in found:
+                    if families[h.family].weight > families[best.family].weight:
+                        best = h
+                s, e = clauses.around(found[0].start, max(h.end for h in found))
                 out.append(Flag(*folded.span(s, e), families[best.family].reason))
         return out
 
     @staticmethod
+    def _near(i: int, clauses: Clauses, removed: set[int], weights: dict[int, float]) -> bool:
+        """Whether clause ``i`` holds removed text, or a neighbour holds some or is flagged."""
+        return i in removed or any(j in removed or weights.get(j, 0.0) >= 1 for j in clauses.neighbours(i))
+
+    @staticmethod
     def _removed_clauses(folded: Folded, clauses: Clauses, runs: Sequence[tuple[int, int]]) -> set[int]:
         """The clauses that hold removed text (runs are offsets into the original text)."""
+        spans = [folded.span(s, e) for s, e in clauses.spans]
+        starts = [s for s, _ in spans]
         out = set()
-        for i, (s, e) in enumerate(clauses.spans):
-            o_s, o_e = folded.span(s, e)
-            j = bisect.bisect_left(runs, (o_s, -1))
-            for k in (j - 1, j):
-                if 0 <= k < len(runs) and runs[k][0] < o_e and o_s < runs[k][1]:
+        for r_s, r_e in runs:
+            i = max(0, bisect.bisect_right(starts, r_s) - 1)
+            while i < len(spans) and spans[i][0] < r_e:
+                if r_s < spans[i][1]:
                     out.add(i)
+                i += 1
         return out
 
     def find(self, text: str, removed: Sequence[tuple[int, int]] = ()) -> list[Flag]:

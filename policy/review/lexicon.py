@@ -5,22 +5,24 @@ family ("words for a client", "sums of money in words", "visa words"). Everythin
 on folded text (lower case, accents dropped, curly quotes straight; see policy.redact.Folded),
 so accents are optional and a term is written once.
 
-* ``terms``: words or phrases. A space matches any whitespace, an apostrophe or a hyphen is
-  optional, and a trailing ``*`` matches the rest of a word ("prostitu*"). A term matches whole
-  words only.
+* ``terms``: words or phrases, matched word by word: between two words only spaces, hyphens
+  or apostrophes; an apostrophe inside a word is optional ("didnt" is "didn't"). A term matches
+  whole words only. ``(a|b|c)`` in a term stands for each of its alternatives, and an empty
+  one makes the group optional: "(my|our) (new |)regular" is four terms.
 * ``patterns``: Python regular expressions on the folded text, wrapped in word boundaries.
 * ``quiet``: regular expressions for ordinary uses ("a regular at the bar", "mi cita con el
   doctor"); a hit of any family that overlaps a quiet match is dropped, so an ordinary
   phrase is written once, in the family whose word it mostly is.
 * ``scope``: "clause" flags the clause around a hit (the default: the reviewer must see the
   words around it to judge); "match" flags only the words matched (names, addresses).
+* ``after``: words; when given, a hit counts only if the word just before it is one of them
+  (a bare number is a sum after "for", "like", "the": "for 60", not "at 3").
 * ``weight``: how much a hit says on its own, 1 by default. A clause is flagged when the
   weights of its different hits add up to 1: a word that is usually ordinary ("room", "bar",
   "working") weighs 0.5 and flags its clause only beside another sign, or beside text the
   redactor removed.
 
-All families of every file are compiled into one pattern, factored by common prefixes, so a
-text is scanned once whatever the number of words.
+policy/review/matcher.py finds them all in one pass over a text's words.
 """
 
 from __future__ import annotations
@@ -54,15 +56,7 @@ class Family:
     patterns: tuple[str, ...]
     quiet: tuple[str, ...]
     weight: float = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """Folded ``[start, end)`` matched a word of ``family`` (an index into Matcher.families)."""
-
-    start: int
-    end: int
-    family: int
+    after: frozenset[str] = frozenset()
 
 
 def fold(s: str) -> str:
@@ -70,40 +64,32 @@ def fold(s: str) -> str:
     return Folded(s).text
 
 
-def _term_atoms(term: str) -> list[str]:
-    atoms: list[str] = []
-    for i, ch in enumerate(term):
-        if ch == " ":
-            if atoms and atoms[-1] != r"\s+":
-                atoms.append(r"\s+")
-        elif ch == "'":
-            atoms.append("'?")
-        elif ch == "-":
-            atoms.append(r"[-\s]?")
-        elif ch == "*" and i == len(term) - 1:
-            atoms.append(r"\w*")
-        else:
-            atoms.append(re.escape(ch))
-    return atoms
+_WORD: Final = re.compile(r"\w+(?:'\w+)*")
 
 
-def term_trie(terms: Iterable[str]) -> str:
-    """One regex for many folded terms, factored by common prefix; the longest term wins."""
-    trie: dict[str, Any] = {}
-    for term in terms:
-        node = trie
-        for atom in _term_atoms(term):
-            node = node.setdefault(atom, {})
-        node[""] = {}
+_GROUP: Final = re.compile(r"\(([^()]*)\)")
+_MAX_EXPANSION: Final = 20000
 
-    def emit(node: dict[str, Any]) -> str:
-        # Longer continuations first, so that "clients" is preferred to "client".
-        branches = [atom + emit(child) for atom, child in sorted(node.items(), reverse=True) if atom]
-        if "" in node:
-            branches.append("")
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
-    return emit(trie)
+def expand(term: str) -> list[str]:
+    """Every term that ``(a|b|)`` groups in ``term`` stand for."""
+    out = [term]
+    while any("(" in t for t in out):
+        nxt: list[str] = []
+        for t in out:
+            m = _GROUP.search(t)
+            if m is None:
+                raise ValueError(f"unbalanced brackets in term {term!r}")
+            nxt.extend(t[: m.start()] + alt + t[m.end() :] for alt in m.group(1).split("|"))
+        if len(nxt) > _MAX_EXPANSION:
+            raise ValueError(f"term {term!r} stands for more than {_MAX_EXPANSION} terms")
+        out = nxt
+    return out
+
+
+def canonical_words(term: str) -> tuple[str, ...]:
+    """A folded term as the matcher's words: apostrophes dropped, hyphens and spaces cut."""
+    return tuple(w.replace("'", "") for w in _WORD.findall(term))
 
 
 def _strings(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
@@ -124,10 +110,20 @@ def _family(table: Any, where: str, reasons: Iterable[str]) -> Family:
         raise ReviewLexiconError(f"{where}: unknown reason {reason!r}")
     if scope not in SCOPES:
         raise ReviewLexiconError(f"{where}: scope must be one of {', '.join(SCOPES)}")
-    unknown = set(table) - {"name", "reason", "scope", "terms", "patterns", "quiet", "weight"}
+    unknown = set(table) - {"name", "reason", "scope", "terms", "patterns", "quiet", "weight", "after"}
     if unknown:
         raise ReviewLexiconError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
-    terms = tuple(fold(t).strip() for t in _strings(table, "terms", where))
+    try:
+        terms = tuple(fold(t).strip() for raw in _strings(table, "terms", where) for t in expand(raw))
+    except ValueError as exc:
+        raise ReviewLexiconError(f"{where}: {exc}") from None
+    if any(not canonical_words(t) for t in terms):
+        raise ReviewLexiconError(f"{where}: a term must hold a word")
+    after = frozenset(fold(t).strip() for t in _strings(table, "after", where))
+    if after and terms:
+        raise ReviewLexiconError(f"{where}: 'after' applies to patterns only")
+    if any(len(canonical_words(w)) != 1 for w in after):
+        raise ReviewLexiconError(f"{where}: each of 'after' must be one word")
     patterns = _strings(table, "patterns", where)
     quiet = _strings(table, "quiet", where)
     for source in patterns + quiet:
@@ -140,7 +136,7 @@ def _family(table: Any, where: str, reasons: Iterable[str]) -> Family:
     weight = table.get("weight", 1.0)
     if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 1:
         raise ReviewLexiconError(f"{where}: weight must be a number in (0, 1]")
-    return Family(name, str(reason), str(scope), terms, patterns, quiet, float(weight))
+    return Family(name, str(reason), str(scope), terms, patterns, quiet, float(weight), after)
 
 
 def load_families(paths: Iterable[Path], reasons: Iterable[str]) -> tuple[Family, ...]:
@@ -161,35 +157,6 @@ def load_families(paths: Iterable[Path], reasons: Iterable[str]) -> tuple[Family
     if len(set(names)) != len(names):
         raise ReviewLexiconError("two review families share a name")
     return tuple(families)
-
-
-class Matcher:
-    """Every family compiled into one scan: ``hits(folded_text)`` yields the hits in order.
-
-    At one position the first family (in file order) that matches wins, so hits never overlap;
-    a family meant to win over a shorter word of another ("sugar daddy" over "daddy") comes
-    first, or holds the longer phrase itself.
-    """
-
-    def __init__(self, families: Iterable[Family]) -> None:
-        self.families = tuple(families)
-        alternatives = []
-        for i, fam in enumerate(self.families):
-            sources = ([term_trie(fam.terms)] if fam.terms else []) + [f"(?:{p})" for p in fam.patterns]
-            alternatives.append(f"(?P<f{i}>{'|'.join(sources)})")
-        self._regex = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)")
-        quiet = [q for fam in self.families for q in fam.quiet]
-        self._quiet = re.compile(rf"(?<!\w)(?:{'|'.join(quiet)})(?!\w)") if quiet else None
-
-    def hits(self, folded: str) -> list[Hit]:
-        """Return the hits in ``folded`` (a folded text), in order, those a quiet match overlaps dropped."""
-        calm = [m.span() for m in self._quiet.finditer(folded)] if self._quiet is not None else []
-        out = []
-        for m in self._regex.finditer(folded):
-            s, e = m.span()
-            if e > s and not any(qs < e and s < qe for qs, qe in calm):
-                out.append(Hit(s, e, int(str(m.lastgroup)[1:])))
-        return out
 
 
 @cache

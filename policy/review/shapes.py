@@ -21,7 +21,11 @@ from .lexicon import ReviewLexiconError, fold
 
 _IDENTITY: Final = Path(__file__).resolve().parent / "identity.toml"
 
-_WORD: Final = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*\.?")
+# A word that starts with a letter that is not lower-case Latin: the only words that can be
+# capitalised, found without looking at the others.
+_WORD: Final = re.compile(
+    r"(?<![\w@$#.'\u2019-])(?!I(?:['\u2019\s]|\Z))[^\W\d_a-z\u00df-\u00ff][^\W\d_]*(?:['\u2019-][^\W\d_]+)*\.?"
+)
 _GAP_IN_RUN: Final = re.compile(r"[ \t]+")
 _SENTENCE_END: Final = frozenset('.!?\n:"\u201c\u201d;')
 _LAST_WORD: Final = re.compile(r"(\w+)[ \t,]*\Z")
@@ -55,13 +59,22 @@ def name_words() -> NameWords:
         raise ReviewLexiconError(f"{_IDENTITY.name}: {exc.__class__.__name__}: {exc}") from None
 
 
+def _folded(word: str) -> str:
+    return word.lower() if word.isascii() else fold(word)
+
+
 def _capitalised(word: str) -> bool:
     return word[0].isupper() and (len(word) == 1 or any(c.islower() for c in word[1:]) or word.endswith("."))
 
 
+_UPPER: Final = re.compile(r"[A-Z\u00c0-\u00de]")
+_LOWER: Final = re.compile(r"[a-z\u00df-\u00ff]")
+
+
 def _mostly_capitals(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) > 0.5 * len(letters)
+    upper = len(_UPPER.findall(text))
+    # Most texts have few capitals: no need to count the rest.
+    return upper * 4 >= len(text) and upper > len(_LOWER.findall(text))
 
 
 def _sentence_start(text: str, start: int) -> bool:
@@ -77,7 +90,7 @@ def _word_before(text: str, start: int) -> tuple[str, int]:
     m = _LAST_WORD.search(text, base, start)
     if not m:
         return "", start
-    return fold(m.group(1)), m.start(1)
+    return _folded(m.group(1)), m.start(1)
 
 
 def _runs(text: str) -> list[list[tuple[int, int]]]:
@@ -86,7 +99,6 @@ def _runs(text: str) -> list[list[tuple[int, int]]]:
     last_end = -1
     for m in _WORD.finditer(text):
         if not _capitalised(m.group()):
-            last_end = -1
             continue
         s, e = m.span()
         if m.group().endswith(".") and len(m.group()) > 2:
@@ -106,10 +118,10 @@ def name_flags(text: str) -> list[tuple[int, int]]:
     words = name_words()
     runs = _runs(text)
     # Words capitalised in mid-sentence somewhere in the text: a name, also at a sentence start.
-    named = {fold(text[s:e]) for run in runs for s, e in run if not _sentence_start(text, s)}
+    named = {_folded(text[s:e]) for run in runs for s, e in run if not _sentence_start(text, s)}
     out = []
     for run in runs:
-        kept = [(s, e) for s, e in run if fold(text[s:e]).rstrip(".") not in words.not_names]
+        kept = [(s, e) for s, e in run if _folded(text[s:e]).rstrip(".") not in words.not_names]
         if not kept:
             continue
         start, end = kept[0][0], kept[-1][1]
@@ -117,13 +129,13 @@ def name_flags(text: str) -> list[tuple[int, int]]:
             len(kept) == 1
             and start == run[0][0]
             and _sentence_start(text, start)
-            and fold(text[start:end]) not in named
+            and _folded(text[start:end]) not in named
             and not _LIST_AFTER.match(text, end)
         ):
             continue
         if _STREET.match(text, end):
             continue
-        if start > run[0][0] and fold(text[run[0][0] : run[0][1]]) in _ARTICLES:
+        if start > run[0][0] and _folded(text[run[0][0] : run[0][1]]) in _ARTICLES:
             start = run[0][0]  # "The Velvet Room": the article is part of the name
         before, at = _word_before(text, run[0][0])
         if before in _ARTICLES:
