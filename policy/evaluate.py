@@ -215,12 +215,16 @@ def read_corpus(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, record
 
 
-def score_record(record: dict[str, Any], report: Report) -> Tally:
-    """Send one record down the production path and score it; misses go to ``report``."""
+def score_record(record: dict[str, Any], report: Report, redactor: freetext.Redactor | None = None) -> Tally:
+    """Send one record down the production path and score it; misses go to ``report``.
+
+    ``redactor`` is for experiments (scripts/review_loso.py measures other flaggers on the same
+    path); the command line always uses the production one.
+    """
     text: str = record["text"]
     lang = str(record.get("lang") or "und")
     rid = str(record.get("id", ""))
-    redaction = freetext.redact_free_text(text, known=record.get("known", ()))
+    redaction = freetext.redact_free_text(text, known=record.get("known", ()), redactor=redactor)
     mask = marks(text, redaction.runs, ((f.start, f.end) for f in redaction.flags))
     flagged = mask.count(FLAGGED)
     tally = Tally(records=1, chars=len(text), flagged_chars=flagged)
@@ -245,11 +249,13 @@ def score_record(record: dict[str, Any], report: Report) -> Tally:
     return tally
 
 
-def evaluate_records(records: Iterable[dict[str, Any]], name: str, report: Report) -> None:
+def evaluate_records(
+    records: Iterable[dict[str, Any]], name: str, report: Report, redactor: freetext.Redactor | None = None
+) -> None:
     """Add the records of one corpus file to ``report``."""
     file_tally = report.files.setdefault(name, Tally())
     for record in records:
-        tally = score_record(record, report)
+        tally = score_record(record, report, redactor)
         file_tally.add(tally)
         report.languages.setdefault(str(record.get("lang") or "und"), Tally()).add(tally)
         if isinstance(record.get("kind"), str):

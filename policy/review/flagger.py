@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Final
 
@@ -18,6 +19,8 @@ from ..redact import Folded
 from .chunks import Clauses
 from .lexicon import Family, default_families
 from .matcher import Hit, Matcher
+from .model import ClauseModel, features
+from .model import load as load_model
 from .reasons import Flag
 from .shapes import name_flags
 
@@ -94,13 +97,38 @@ CONTEXT_WEIGHT: Final = 0.5
 _QUIET_BEFORE: Final = 6
 
 
-class Flagger:
-    """Flags from a set of word families, names, and the clauses around their hits."""
+#: The reason a clause flagged by the model alone is given.
+MODEL_REASON: Final = "work"
 
-    def __init__(self, families: Iterable[Family], *, names: bool = True, context: float = CONTEXT_WEIGHT) -> None:
+
+@dataclass(slots=True)
+class _Clauses:
+    """What the clause pass found: the clauses, their hits, those with removed text, the flags."""
+
+    clauses: Clauses
+    words: list[tuple[int, int, str]]
+    by_clause: dict[int, list[Hit]]
+    removed: set[int]
+    flags: list[Flag] = field(default_factory=list)
+    flagged: set[int] = field(default_factory=set)
+
+
+class Flagger:
+    """Flags from a set of word families, names, the clauses around their hits, and optionally
+    a clause model for the clauses the words left unflagged."""
+
+    def __init__(
+        self,
+        families: Iterable[Family],
+        *,
+        names: bool = True,
+        context: float = CONTEXT_WEIGHT,
+        model: ClauseModel | None = None,
+    ) -> None:
         self.matcher = Matcher(families)
         self.names = names
         self.context = context
+        self.model = model
 
     def raw(self, text: str, runs: Sequence[tuple[int, int]] = ()) -> list[Flag]:
         """Every flag of ``text`` before removed runs are taken out; may overlap."""
@@ -114,11 +142,33 @@ class Flagger:
             if families[h.family].scope == "match"
         ]
         clause_hits = [h for h in hits if families[h.family].scope == "clause"]
-        if clause_hits:
-            flags.extend(self._clauses(folded, words, clause_hits, runs))
+        if clause_hits or self.model is not None:
+            found = self._clauses(folded, Clauses(folded.text, words), words, clause_hits, runs)
+            flags.extend(found.flags)
+            if self.model is not None:
+                flags.extend(
+                    Flag(*folded.span(*found.clauses.spans[i]), MODEL_REASON)
+                    for i, buckets in self.clause_features(found)
+                    if self.model.probability(buckets) >= self.model.threshold
+                )
         if self.names:
             flags.extend(Flag(s, e, "identity") for s, e in name_flags(text))
         return flags
+
+    def clause_features(self, found: _Clauses) -> Iterator[tuple[int, list[int]]]:
+        """The model's features of each clause the word families left unflagged."""
+        families = self.matcher.families
+        words = found.words
+        starts = [w[0] for w in words]
+        for i, (s, e) in enumerate(found.clauses.spans):
+            if i in found.flagged:
+                continue
+            clause_words = [w[2] for w in words[bisect.bisect_left(starts, s) : bisect.bisect_left(starts, e)]]
+            if not clause_words:
+                continue
+            weak = sorted({families[h.family].name for h in found.by_clause.get(i, ())})
+            near = any(j in found.removed for j in found.clauses.neighbours(i))
+            yield i, features(clause_words, removed_here=i in found.removed, removed_near=near, weak=weak)
 
     def _weight(self, folded: Folded, found: list[Hit]) -> float:
         """A clause's own weight: its different hits added up (one word counts once)."""
@@ -145,28 +195,33 @@ class Flagger:
         return [h for h in found if not any(qs < h.end and h.start < qe for qs, qe in calm)] if calm else found
 
     def _clauses(
-        self, folded: Folded, words: list[tuple[int, int, str]], hits: list[Hit], runs: Sequence[tuple[int, int]]
-    ) -> list[Flag]:
+        self,
+        folded: Folded,
+        clauses: Clauses,
+        words: list[tuple[int, int, str]],
+        hits: list[Hit],
+        runs: Sequence[tuple[int, int]],
+    ) -> _Clauses:
         """The clauses whose signs weigh at least 1, each with the reason of its heaviest hit."""
-        clauses = Clauses(folded.text, words)
         families = self.matcher.families
         by_clause: dict[int, list[Hit]] = {}
         for h in hits:
             by_clause.setdefault(clauses.index(h.start), []).append(h)
         weights = {i: self._weight(folded, found) for i, found in by_clause.items()}
         context = self.context
-        weak = context and runs and any(w < 1 for w in weights.values())
-        removed = self._removed_clauses(folded, clauses, runs) if weak else set()
+        wanted = self.model is not None or (context and any(w < 1 for w in weights.values()))
+        removed = self._removed_clauses(folded, clauses, runs) if runs and wanted else set()
         bonus = {i: context if self._near(i, clauses, removed, weights) else 0.0 for i, w in weights.items() if w < 1}
         # Quiet phrases are looked for only in clauses that could be flagged: that is where
         # they change anything, and looking costs time on every text.
         starts = [w[0] for w in words]
+        calmed = dict(by_clause)
         for i, w in weights.items():
             if w + bonus.get(i, 0.0) >= 1:
-                by_clause[i] = self._calm(folded, words, starts, by_clause[i])
-                weights[i] = self._weight(folded, by_clause[i])
-        out = []
-        for i, found in by_clause.items():
+                calmed[i] = self._calm(folded, words, starts, by_clause[i])
+                weights[i] = self._weight(folded, calmed[i])
+        out = _Clauses(clauses, words, by_clause, removed)
+        for i, found in calmed.items():
             w = weights[i]
             if found and (w >= 1 or w + bonus.get(i, 0.0) >= 1):
                 best = found[0]
@@ -174,7 +229,8 @@ class Flagger:
                     if families[h.family].weight > families[best.family].weight:
                         best = h
                 s, e = clauses.around(found[0].start, max(h.end for h in found))
-                out.append(Flag(*folded.span(s, e), families[best.family].reason))
+                out.flags.append(Flag(*folded.span(s, e), families[best.family].reason))
+                out.flagged.add(i)
         return out
 
     @staticmethod
@@ -214,4 +270,4 @@ class Flagger:
 @cache
 def default_flagger() -> Flagger:
     """The flagger of the production path: every family of ``policy/review/*.toml``, and names."""
-    return Flagger(default_families())
+    return Flagger(default_families(), model=load_model())
