@@ -171,15 +171,24 @@ class Flagger:
             yield i, features(clause_words, removed_here=i in found.removed, removed_near=near, weak=weak)
 
     def _weight(self, folded: Folded, found: list[Hit]) -> float:
-        """A clause's own weight: its different hits added up (one word counts once)."""
+        """A clause's own weight: its signs added up, where hits that overlap are one sign
+        (the heaviest: "the room" and "room" are one) and a sign said twice counts once."""
         families = self.matcher.families
         text = folded.text
         seen: dict[str, float] = {}
-        for h in found:
-            key = text[h.start : h.end]
-            weight = families[h.family].weight
-            if weight > seen.get(key, 0.0):
-                seen[key] = weight
+        start = end = -1
+        weight = 0.0
+        for h in sorted(found):
+            if h.start >= end:
+                if end > start:
+                    key = text[start:end]
+                    seen[key] = max(seen.get(key, 0.0), weight)
+                start, end, weight = h.start, h.end, 0.0
+            end = max(end, h.end)
+            weight = max(weight, families[h.family].weight)
+        if end > start:
+            key = text[start:end]
+            seen[key] = max(seen.get(key, 0.0), weight)
         return sum(seen.values())
 
     def _calm(
@@ -224,10 +233,9 @@ class Flagger:
         for i, found in calmed.items():
             w = weights[i]
             if found and (w >= 1 or w + bonus.get(i, 0.0) >= 1):
-                best = found[0]
-                for h in found:
-                    if families[h.family].weight > families[best.family].weight:
-                        best = h
+                # The heaviest hit names the flag; of equal weight, the longest ("cash app"
+                # over "cash").
+                best = max(found, key=lambda h: (families[h.family].weight, h.end - h.start))
                 s, e = clauses.around(found[0].start, max(h.end for h in found))
                 out.flags.append(Flag(*folded.span(s, e), families[best.family].reason))
                 out.flagged.add(i)
