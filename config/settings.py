@@ -148,12 +148,18 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache holds only rate-limit counters under short-lived keyed hashes.
+# The cache holds rate-limit counters under short-lived keyed hashes and the key of the hour
+# those hashes are made with (vault/tags.py). It must never reach a disk: Redis without
+# persistence (docs/operations.md), or each process's memory. The in-memory
+# cache is sized for a flood: at Django's default of 300 entries it would evict counters.
 REDIS_URL = env("REDIS_URL")
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 200_000}}
+    }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -297,9 +303,9 @@ HARBOR_MIN_FORM_SECONDS = envint("HARBOR_MIN_FORM_SECONDS", 0 if TESTING else 4)
 HARBOR_DRAFT_MAX_AGE = envint("HARBOR_DRAFT_MAX_AGE", 3 * 3600)
 # How long a page opened with a receipt stays usable before the receipt is asked again.
 HARBOR_CHECK_MAX_AGE = envint("HARBOR_CHECK_MAX_AGE", 30 * 60)
-# Rate limits: (count, seconds). Keyed by an hourly-rotating keyed hash of the
-# client address, held only in the cache. Behind an onion service every client
-# is 127.0.0.1: set HARBOR_RATE_LIMIT_BY_ADDRESS=False there; global limits stay.
+# Rate limits: (count, seconds). Keyed by an hourly tag of the client's address group, made
+# with a random key that lives only in the cache (vault/tags.py). Behind an onion service
+# every client is 127.0.0.1: set HARBOR_RATE_LIMIT_BY_ADDRESS=False there; global limits stay.
 HARBOR_RATE_LIMIT_BY_ADDRESS = envbool("HARBOR_RATE_LIMIT_BY_ADDRESS", True)
 HARBOR_RATE_SUBMIT = (envint("HARBOR_RATE_SUBMIT", 10), 3600)
 HARBOR_RATE_CHECK_FAIL = (envint("HARBOR_RATE_CHECK_FAIL", 10), 900)

@@ -1,4 +1,4 @@
-"""Rate limits keyed by a short-lived keyed hash of the client address, in the cache only."""
+"""Rate limits keyed by the hour's tag of the client's address group (vault.tags), in the cache only."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 
-from vault.tokens import client_tag
+from vault.tags import client_tag
 
 log = logging.getLogger("harbor")
 
@@ -22,7 +22,7 @@ def _address(request) -> str:
 def _keys(request, name: str, per_address: tuple[int, int], global_limit: tuple[int, int] | None):
     keys = []
     if settings.HARBOR_RATE_LIMIT_BY_ADDRESS:
-        keys.append((f"rl:{name}:{client_tag(settings.SECRET_KEY, _address(request))}", per_address))
+        keys.append((f"rl:{name}:{client_tag(_address(request))}", per_address))
     if global_limit:
         keys.append((f"rl:{name}:all", global_limit))
     return keys
