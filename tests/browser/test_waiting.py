@@ -120,3 +120,15 @@ def test_without_crypto_subtle_the_script_waits_instead_of_working(phone, org_ke
     assert heading(page) == SENT
     assert Report.objects.count() == 1
     phone.assert_stayed_local()
+
+
+def test_the_waiting_page_has_no_accessibility_violations(axe_site, org_keys, held_sends, request):
+    from tests.browser.test_accessibility import Audit
+
+    held_sends.HARBOR_WORK_BITS = (32, 32)  # the page stays while axe looks at it
+    audit = Audit(axe_site, phone=request.node.callspec.params["axe_site"] == "phone")
+    _to_send(axe_site)
+    assert heading(axe_site.page) == "One moment, please"
+    expect(axe_site.page.locator("#pass-status")).to_be_visible()
+    audit.check("waiting page, working")
+    assert not audit.problems, "\n".join(audit.problems)
