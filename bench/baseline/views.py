@@ -26,8 +26,10 @@ def plain_send(request):
     measures what encrypting costs (docs/benchmarks.md). Until session 2 the baseline
     skipped them; that comparison is reported there too.
     """
-    draft = services.unseal_draft(request.POST.get("draft", ""))
-    ratelimit.allow(request, "submit", settings.HARBOR_RATE_SUBMIT, settings.HARBOR_RATE_SUBMIT_GLOBAL)
+    token = request.POST.get("draft", "")
+    draft = services.unseal_draft(token)
+    counted = ratelimit.counters(request, "submit", settings.HARBOR_RATE_SUBMIT, settings.HARBOR_RATE_SUBMIT_GLOBAL)
+    ratelimit.gate(request, "submit", counted, token, count=True)
     with transaction.atomic():
         SpentDraft.objects.create(digest=services.spent_digest(draft))
         report = PlainReport.objects.create(received_at=timezone.now())
