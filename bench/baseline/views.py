@@ -23,7 +23,7 @@ def plain_send(request):
     """intake.views.send without the encryption: the same rate limit and replay marker.
 
     Those two are not encryption, and a plaintext Harbor would keep them, so the ratio
-    measures what encrypting costs (docs/benchmarks.md). Until session 2 the baseline
+    measures what encrypting costs (docs/benchmarks.md). Until version 2 (2026-11) the baseline
     skipped them; that comparison is reported there too.
     """
     token = request.POST.get("draft", "")
