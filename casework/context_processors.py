@@ -11,6 +11,8 @@ NAV = [
     (ADMIN, "casework:users", "Accounts and keys"),
     (ADMIN, "casework:retention", "Retention"),
     (AUDITOR, "casework:audit", "Audit log"),
+    (ADVOCATE, "casework:notifications", "Notifications"),
+    (RECIPIENT, "casework:notifications", "Notifications"),
 ]
 
 
@@ -28,6 +30,6 @@ def staff_nav(request):
                 url = reverse(name)
             except NoReverseMatch:  # a page not built yet is simply not listed
                 url = None
-            if url:
+            if url and all(item["url"] != url for item in items):
                 items.append({"url": url, "label": _(label), "current": request.path.startswith(url)})
     return {"STAFF_NAV": items}

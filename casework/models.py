@@ -182,3 +182,45 @@ class RetentionRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status}: {self.days} days"
+
+
+class NotificationPreference(models.Model):
+    """What news one staff member wants by e-mail, and where (casework/notifications.py).
+
+    Off until they choose: no row, or every kind False, sends nothing. The address is one the
+    person typed on their own Notifications page; nothing else about them is needed.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification")
+    email = models.EmailField(blank=True)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    reports = models.BooleanField(default=False)  # new reports (advocates)
+    messages = models.BooleanField(default=False)  # new messages from reporters (advocates)
+    referrals = models.BooleanField(default=False)  # new referrals for their organisation (recipients)
+
+    def __str__(self) -> str:
+        return f"notifications of user {self.user_id}"
+
+
+class NotificationMark(models.Model):
+    """How far one person's digests have counted one kind of news: a high-water mark by the hour.
+
+    Reporters' rows have random ids and hour-long times, so "newer than the last one seen" cannot
+    be asked of them. The mark holds an hour (the newest hour that had rows when it was set) and
+    how many rows that hour and the one before it had then; the next digest counts what is beyond.
+    No id, no content, no time finer than the rows' own hours. ``scope`` is what the count was
+    limited to (a recipient's organisation), so a move to another one starts a fresh count.
+    """
+
+    preference = models.ForeignKey(NotificationPreference, on_delete=models.CASCADE, related_name="marks")
+    kind = models.CharField(max_length=16)
+    scope = models.CharField(max_length=32, blank=True, default="")
+    hour = models.DateTimeField()
+    seen = models.PositiveIntegerField(default=0)  # rows in [hour, hour + 1 h) when set
+    seen_before = models.PositiveIntegerField(default=0)  # rows in [hour - 1 h, hour) when set
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["preference", "kind"], name="one_mark_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} mark of {self.preference_id}"

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import config.converters  # noqa: F401 - registers the "hexid" converter
-from casework import views, views_admin, views_audit, views_auth, views_stats
+from casework import views, views_admin, views_audit, views_auth, views_notifications, views_stats
 
 app_name = "casework"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/enrol/", views_auth.enrol_view, name="enrol"),
     path("logout/", views_auth.logout_view, name="logout"),
     path("password/", views_auth.password_view, name="password"),
+    path("notifications/", views_notifications.settings_page, name="notifications"),
     path("reports/", views.queue, name="queue"),
     path("reports/<hexid:report_id>/", views.report_detail, name="report"),
     path("reports/<hexid:report_id>/reply/", views.reply, name="reply"),

@@ -8,6 +8,8 @@ them too. Messages name the variable, never its value: a secret must not reach a
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 MIN_SECRET_BYTES = 32
 # OWASP Password Storage Cheat Sheet: Argon2id with at least 19 MiB and 2 passes.
 ARGON2_MIN_MEMORY_KIB = 19 * 1024
@@ -22,6 +24,20 @@ def short_secret(value: str) -> bool:
         return len(bytes.fromhex(value)) < MIN_SECRET_BYTES
     except ValueError:
         return True
+
+
+def site_url_ok(url: str, *, strict: bool) -> bool:
+    """Whether ``url`` is a bare site address: https://host[:port], or http:// for a .onion name.
+
+    Outside development and test (``strict``) plain http is refused for any other host: the
+    link in a notification would send a staff login over the network in the clear.
+    """
+    parts = urlsplit(url)
+    if parts.path or parts.query or parts.fragment or not parts.hostname or parts.username or parts.password:
+        return False
+    if parts.scheme == "https":
+        return True
+    return parts.scheme == "http" and (not strict or parts.hostname.endswith(".onion"))
 
 
 def weak_argon2(params: dict[str, int]) -> bool:

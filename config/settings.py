@@ -20,7 +20,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config.env import ConfigError, env, envbool, envint, envlist, required
-from config.invariants import start_problems
+from config.invariants import LOOPBACK_HOSTS, site_url_ok, start_problems
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -335,6 +335,55 @@ HARBOR_JURISDICTION = env("HARBOR_JURISDICTION", "US-CA-SF")
 HARBOR_BACKUP_DAYS = envint("HARBOR_BACKUP_DAYS", 30)
 # Seconds between scheduled retention purges (periodic/registry.py); 0 turns the schedule off.
 HARBOR_PURGE_EVERY = envint("HARBOR_PURGE_EVERY", 3600)
+
+# Notifications without content (casework/notifications.py, docs/operations.md "Notifications"):
+# a digest of how many new things there are, by e-mail, through the SMTP server named here. Without
+# EMAIL_HOST there is no mailer and no digest. The variables keep Django's classic names; Django 6.1
+# reads them as MAILERS.
+_email_host = env("EMAIL_HOST") or ""
+_email_tls = envbool("EMAIL_USE_TLS", False)
+_email_ssl = envbool("EMAIL_USE_SSL", False)
+if _email_tls and _email_ssl:
+    raise ConfigError(
+        "EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be True: STARTTLS on 587, or TLS from the start on 465."
+    )
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or ("harbor@localhost" if (DEVELOPMENT or TESTING) else "")
+MAILERS: dict[str, dict] = {}
+# No mailer without EMAIL_HOST, on purpose (notifications are off): Django's warning about it says nothing new.
+SILENCED_SYSTEM_CHECKS = [] if _email_host else ["mail.W001"]
+if _email_host:
+    if not DEFAULT_FROM_EMAIL:
+        raise ConfigError("EMAIL_HOST is set but DEFAULT_FROM_EMAIL is not: name the address digests come from.")
+    if not (DEVELOPMENT or TESTING or _email_tls or _email_ssl or _email_host in LOOPBACK_HOSTS):
+        raise ConfigError(
+            "EMAIL_HOST is another machine but neither EMAIL_USE_TLS nor EMAIL_USE_SSL is True: "
+            "the addresses (and EMAIL_HOST_PASSWORD) would cross the network in the clear."
+        )
+    _port = envint("EMAIL_PORT", 0)
+    MAILERS["default"] = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _email_host,
+            "port": _port or None,  # None: 465 with SSL, 587 with TLS, else 25
+            "username": env("EMAIL_HOST_USER") or "",
+            "password": env("EMAIL_HOST_PASSWORD") or "",
+            "use_tls": _email_tls,
+            "use_ssl": _email_ssl,
+            "timeout": envint("EMAIL_TIMEOUT", 30),  # seconds; a stuck server must not hold the worker
+        },
+    }
+# Minutes between digests: a mail says that something came in within that window, so not below 5.
+HARBOR_NOTIFY_EVERY_MINUTES = envint("HARBOR_NOTIFY_EVERY_MINUTES", 15)
+if 0 < HARBOR_NOTIFY_EVERY_MINUTES < 5:
+    raise ConfigError("HARBOR_NOTIFY_EVERY_MINUTES must be 0 (off) or at least 5: each digest dates what it counts.")
+# The site's address as staff reach it (https://report.example.org), for the login link in a
+# digest; unset, a digest carries no link.
+HARBOR_SITE_URL = (env("HARBOR_SITE_URL") or "").rstrip("/")
+if HARBOR_SITE_URL and not site_url_ok(HARBOR_SITE_URL, strict=not (DEVELOPMENT or TESTING)):
+    raise ConfigError(
+        "HARBOR_SITE_URL must be an address like https://report.example.org (http:// only for a .onion name), "
+        "with no path, query or fragment."
+    )
 # Seconds a person must spend on the form before it may be sent (bots are faster).
 HARBOR_MIN_FORM_SECONDS = envint("HARBOR_MIN_FORM_SECONDS", 0 if TESTING else 4)
 # How long a filled-in form waiting on the confirmation page stays valid.
