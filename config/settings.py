@@ -296,6 +296,8 @@ HARBOR_ORG_NAME = env("HARBOR_ORG_NAME", "")
 HARBOR_JURISDICTION = env("HARBOR_JURISDICTION", "US-CA-SF")
 # How long the operator keeps backups (docs/operations.md). The reporter's "erased" page says so.
 HARBOR_BACKUP_DAYS = envint("HARBOR_BACKUP_DAYS", 30)  # e.g. "St. James Infirmary"; empty: "trained advocates"
+# Where `manage.py backup` writes its archives (docs/operations.md, "Backups"); unset: pass --dir.
+HARBOR_BACKUP_DIR = env("HARBOR_BACKUP_DIR") or (str(BASE_DIR / "var" / "backups") if DEVELOPMENT else None)
 # Seconds a person must spend on the form before it may be sent (bots are faster).
 HARBOR_MIN_FORM_SECONDS = envint("HARBOR_MIN_FORM_SECONDS", 0 if TESTING else 4)
 # How long a filled-in form waiting on the confirmation page stays valid.
