@@ -12,3 +12,6 @@ loglevel = "warning"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 limit_request_line = 4094
 limit_request_fields = 100
+# No control socket (gunicorn 25 and later make one in $HOME): systemd is the only thing that
+# manages Harbor's processes, and under ProtectSystem the socket could not be created anyway.
+control_socket_disable = True
