@@ -138,8 +138,11 @@ def run(
     check=True,
     cwd=None,
 ):
+    program = str(args[0])
+    if "/" not in program:  # /usr/sbin is not on every user's PATH; it is on a service's
+        program = shutil.which(program, path=f"{os.environ.get('PATH', '')}:{SERVICE_PATH}") or program
     done = subprocess.run(
-        [str(a) for a in args],
+        [program, *(str(a) for a in args[1:])],
         env=env,
         input=stdin,
         capture_output=True,
@@ -692,7 +695,7 @@ http {{
     def nginx_test(self) -> Path:
         self.certificate()
         conf = self.nginx_tree()
-        done = run(["nginx", "-t", "-c", conf], check=False)
+        done = run(["nginx", "-e", self.tmp / "nginx" / "log" / "startup.log", "-t", "-c", conf], check=False)
         if done.returncode != 0 or "[warn]" in done.stderr or "[emerg]" in done.stderr:
             raise Failure(f"nginx -t: {done.stderr.strip()[-1500:]}")
         self.r.ok(
@@ -900,7 +903,13 @@ http {{
     def start_nginx(self, conf: Path) -> None:
         log = self.tmp / "nginx" / "stderr.log"
         proc = subprocess.Popen(
-            ["nginx", "-c", str(conf)],
+            [
+                shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:{SERVICE_PATH}") or "nginx",
+                "-e",
+                str(self.tmp / "nginx" / "log" / "startup.log"),
+                "-c",
+                str(conf),
+            ],
             stdout=log.open("w"),
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -1160,11 +1169,10 @@ http {{
                     raise Failure(
                         f"{unit.name}: exited {done.returncode}: {(done.stdout + done.stderr).strip()[-1500:]}"
                     )
-                self.r.ok(
-                    f"{unit.name}: {' '.join(unit.exec_start[-2:])} → {done.stdout.strip().splitlines()[0] if done.stdout.strip() else 'ok'}".replace(
-                        str(self.tmp), "…"
-                    )
-                )
+                said = (done.stdout.strip().splitlines() or ["(nothing)"])[0].replace(str(self.tmp), "…")
+                argv = unit.exec_start
+                shown = " ".join(argv[argv.index(unit.manage_command) :]) if unit.manage_command else " ".join(argv)
+                self.r.ok(f"{unit.name}: {shown} → {said}")
         archives = sorted((self.tmp / "backups").glob("harbor-backup-*.tar.gz"))
         if len(archives) != 1:
             raise Failure(f"HARBOR_BACKUP_DIR holds {len(archives)} archives after harbor-backup.service")
