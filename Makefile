@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV := HARBOR_ENV=development
 
-.PHONY: run test test-postgres bench lint scan install clean-dev messages
+.PHONY: run test test-postgres bench lint scan deploy-check install clean-dev messages
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "Harbor needs Python 3.12 or newer (found $$($(PYTHON) --version)). With pyenv, .python-version asks for 3.13."; exit 1; }
@@ -51,6 +51,12 @@ bench: install
 # plus the OWASP header checks; docs/security.md. HARBOR_SCAN_SECONDS sets wapiti's budget.
 scan: install
 	$(PY) scripts/scan.py
+
+# The production files of deploy/ checked with nginx -t, systemd-analyze and tor --verify-config,
+# then run on 127.0.0.1 behind nginx with throwaway PostgreSQL and Redis databases and used end to
+# end (docs/operations.md). Installs nginx and tor when missing (as root). Run it on the server too.
+deploy-check: install
+	$(PY) -m deploy.check
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from audit.services import record
 from casework import otp
-from casework.models import RetentionRule, Role, StaffProfile
+from casework.models import Organisation, RetentionRule, Role, StaffProfile
 from intake import services as intake_services
+from intake.choices import CONSENT
 from intake.models import Report
 from vault import custody, rotation
 from vault.exceptions import DecryptionError, KeyMissingError
@@ -44,6 +45,31 @@ def new_password() -> str:
     """Return a random one-time password: four groups of five symbols (about 99 bits)."""
     groups = ["".join(secrets.choice(_ONE_TIME_SYMBOLS) for _ in range(5)) for _ in range(4)]
     return "-".join(groups)
+
+
+# --- organisations -----------------------------------------------------------
+
+# The recipient profiles an organisation can have: every consent choice that names a receiving
+# organisation (not "record only", nor the anonymous peer alert, which goes to no organisation).
+ORGANISATION_KINDS = tuple(code for code, _label in CONSENT if code not in ("record_only", "peer_alert"))
+
+
+def create_organisation(actor_name: str, name: str, kind: str) -> Organisation:
+    """Create an organisation that can receive referrals of ``kind`` (a recipient profile id).
+
+    Its recipient accounts are then made with ``createstaff --role recipient --organisation``.
+    """
+    name = " ".join(name.split())
+    if kind not in ORGANISATION_KINDS:
+        raise Refused(f"{kind!r} is not a kind of organisation; choose one of {', '.join(ORGANISATION_KINDS)}.")
+    if not name or len(name) > Organisation._meta.get_field("name").max_length:
+        raise Refused("An organisation needs a name of at most 200 characters.")
+    if Organisation.objects.filter(name__iexact=name).exists():
+        raise Refused(f"There is already an organisation named {name!r}.")
+    with transaction.atomic():
+        organisation = Organisation.objects.create(name=name, kind=kind)
+        record(actor_name, "organisation.created", str(organisation.pk))
+    return organisation
 
 
 # --- accounts ----------------------------------------------------------------

@@ -25,3 +25,8 @@ def on_starting(server):
     """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+
+
+# No control socket (gunicorn 25 and later make one in $HOME): systemd is the only thing that
+# manages Harbor's processes, and under ProtectSystem the socket could not be created anyway.
+control_socket_disable = True

@@ -333,6 +333,8 @@ HARBOR_ORG_NAME = env("HARBOR_ORG_NAME", "")  # e.g. "St. James Infirmary"; empt
 HARBOR_JURISDICTION = env("HARBOR_JURISDICTION", "US-CA-SF")
 # How long the operator keeps backups (docs/operations.md). The reporter's "erased" page says so.
 HARBOR_BACKUP_DAYS = envint("HARBOR_BACKUP_DAYS", 30)
+# Where `manage.py backup` writes its archives (docs/operations.md, "Backups"); unset: pass --dir.
+HARBOR_BACKUP_DIR = env("HARBOR_BACKUP_DIR") or (str(BASE_DIR / "var" / "backups") if DEVELOPMENT else None)
 # Seconds between scheduled retention purges (periodic/registry.py); 0 turns the schedule off.
 HARBOR_PURGE_EVERY = envint("HARBOR_PURGE_EVERY", 3600)
 

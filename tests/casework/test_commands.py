@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from audit.models import Event
-from casework.models import RetentionRule, StaffProfile
+from casework.models import Organisation, RetentionRule, StaffProfile
 from intake.models import Report
 from tests.casework.admin_helpers import new_report
 from tests.casework.conftest import PASSWORD
@@ -60,6 +60,27 @@ def test_createstaff_places_a_recipient_in_an_organisation(staff):
         _run("createstaff", "x", "--role", "overlord")
     with pytest.raises(CommandError, match="taken"):
         _run("createstaff", "vsu", "--role", "advocate")
+
+
+def test_createorganisation_makes_a_recipient_organisation_its_accounts_can_join(db):
+    assert "Created 'Bay Clinic' (health_org)" in _run("createorganisation", "  Bay   Clinic ", "--kind", "health_org")
+    organisation = Organisation.objects.get(name="Bay Clinic")
+    assert organisation.kind == "health_org"
+    assert Event.objects.get(action="organisation.created").object_id == str(organisation.pk)
+    _run("createstaff", "nurse", "--role", "recipient", "--organisation", "Bay Clinic")
+    assert StaffProfile.objects.get(user__username="nurse").organisation == organisation
+
+
+def test_createorganisation_refuses_a_kind_no_referral_goes_to_and_a_second_of_the_same_name(db):
+    for kind in ("peer_alert", "record_only", "police"):
+        with pytest.raises(CommandError, match="invalid choice"):
+            _run("createorganisation", "Somewhere", "--kind", kind)
+    _run("createorganisation", "Bay Clinic", "--kind", "health_org")
+    with pytest.raises(CommandError, match="already an organisation named"):
+        _run("createorganisation", "bay clinic", "--kind", "victim_services")
+    with pytest.raises(CommandError, match="needs a name"):
+        _run("createorganisation", "   ", "--kind", "victim_services")
+    assert Organisation.objects.count() == 1
 
 
 def test_grant_unlocks_the_holder_and_grants_the_key(staff, monkeypatch):
