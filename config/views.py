@@ -4,6 +4,10 @@ The reporter's pages and the staff dashboard refuse in their own words: a /staff
 gets casework/views_errors.py (templates/casework/), never a reporter's page.
 """
 
+from functools import cache
+
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 
 
@@ -47,3 +51,18 @@ def not_found(request, exception=None):
 def server_error(request):
     return TemplateResponse(request, "errors/500.html", status=500).render()
 
+
+@cache
+def _favicon() -> bytes:
+    path = finders.find("favicon.ico")
+    with open(path, "rb") as icon:
+        return icon.read()
+
+
+def favicon(request):
+    """Harbor's own icon (static/favicon.ico) at the address browsers and crawlers ask for unprompted.
+
+    A plain mark that names nothing, so a tab or a history entry says no more than the
+    neutral page title. The pages link the same file under /static/, which is cached.
+    """
+    return HttpResponse(_favicon(), content_type="image/x-icon")
