@@ -12,7 +12,7 @@ handler500 = "config.views.server_error"
 # The reporter's pages live under a language prefix (none for English, /es/
 # for Spanish) so switching language is a plain link: no cookie, no script.
 urlpatterns = [
-    path("favicon.ico", views.favicon),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("staff/", include("casework.urls")),
     path("staff/", include("referrals.urls")),
 ]
