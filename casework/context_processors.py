@@ -1,11 +1,12 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from casework.roles import ADMIN, ADVOCATE, AUDITOR, RECIPIENT, profile_of
+from casework.roles import ADMIN, ADVOCATE, AUDITOR, RECIPIENT, STATISTICS, profile_of
 
+# (the role, or roles, that see the link; URL name; label), listed once however many of the roles one holds.
 NAV = [
     (ADVOCATE, "casework:queue", "Reports"),
-    (ADVOCATE, "casework:stats", "Statistics"),
+    (STATISTICS, "casework:stats", "Statistics"),
     (ADVOCATE, "referrals:alerts", "Safety alerts"),
     (RECIPIENT, "referrals:inbox", "Referrals received"),
     (ADMIN, "casework:users", "Accounts and keys"),
@@ -24,8 +25,8 @@ def staff_nav(request):
     if profile is None:
         return {}
     items = []
-    for role, name, label in NAV:
-        if profile.has_role(role):
+    for roles, name, label in NAV:
+        if any(profile.has_role(role) for role in ((roles,) if isinstance(roles, str) else roles)):
             try:
                 url = reverse(name)
             except NoReverseMatch:  # a page not built yet is simply not listed

@@ -62,3 +62,8 @@ ADVOCATE = Role.ADVOCATE.value
 RECIPIENT = Role.RECIPIENT.value
 ADMIN = Role.ADMIN.value
 AUDITOR = Role.AUDITOR.value
+
+#: Who may see the statistics page (casework/views_stats.py): aggregates only, under the
+#: small-count rules of casework/stats.py. Administrators and auditors see them without
+#: being able to open any report: the queue and the report pages stay the advocates'.
+STATISTICS = (ADVOCATE, ADMIN, AUDITOR)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from audit.services import record
 from casework.models import Note
@@ -35,6 +36,25 @@ def report_dek(report: Report, keys: Unlocked) -> bytes:
         return envelope.unwrap_dek_with_org(bytes(report.dek_org_wrap), report.id, org_private)
     except DecryptionError as exc:
         raise NoKey from exc
+
+
+def awaiting_answer(report_ids: list[str]) -> set[str]:
+    """Return which of these reports wait for an answer: the newest message of the thread is the reporter's.
+
+    The queue's unread mark is derived, not stored. A "read" or "answered" flag would be one
+    more column that a reporter's message writes, and it would be written at the exact
+    moment she wrote (docs/threat-model.md, "What a database thief reads"). Who wrote each
+    message and its place in the thread are already there: the mark is whether the message
+    in the last place is hers. It clears when an advocate answers; opening the report without
+    answering leaves it, because she is still waiting.
+    """
+    newest = Message.objects.filter(report=OuterRef("pk")).order_by("-seq").values("author")[:1]
+    return set(
+        Report.objects.filter(pk__in=report_ids)
+        .annotate(newest_author=Subquery(newest))
+        .filter(newest_author=Message.Author.REPORTER)
+        .values_list("pk", flat=True)
+    )
 
 
 def summaries(reports: list[Report], keys: Unlocked) -> dict[str, dict[str, Any]]:
@@ -178,3 +198,12 @@ def summaries_since(since, keys: Unlocked, chunk_size: int = 2000) -> tuple[list
         except DecryptionError:
             unreadable += 1
     return out, unreadable
+
+
+def received_since(since) -> list[Any]:
+    """The hour each report still held arrived since ``since``: what the server can count without a key."""
+    return list(
+        Report.objects.filter(received_at__gte=since)
+        .exclude(status=Report.Status.WITHDRAWN)
+        .values_list("received_at", flat=True)
+    )

@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import record
-from casework import services
+from casework import presenters, services
 from casework.forms import AssignForm, NoteForm, QueueFilterForm, ReplyForm, StatusForm
 from casework.roles import ADMIN, ADVOCATE, AUDITOR, RECIPIENT, profile_of, staff_required
-from intake.models import Report
-from intake.presenters import sections_for_display
+from intake.models import Message, Report
 
 PAGE_SIZE = 25
 
@@ -78,7 +77,8 @@ def queue(request):
     summaries = services.summaries(shown, request.harbor_keys)
     # One event for the page, not one per report: which page, never what it showed.
     record(request.user.username, "queue.viewed", str(page.number))
-    rows = [{"report": r, "summary": summaries.get(r.id, {})} for r in shown]
+    awaiting = services.awaiting_answer(ids)
+    rows = [{"report": r, "summary": summaries.get(r.id, {}), "awaiting": r.id in awaiting} for r in shown]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -115,10 +115,12 @@ def report_detail(request, report_id: str):
         data = {}
         for name in ("incident", "harm", "needs", "narrative", "sensitive", "contact", "consent"):
             data.update(sections.get(name, {}))
+        messages = opened.messages()
         context.update(
-            sections=sections_for_display(data),
+            sections=presenters.report_sections(data),
             summary=sections.get("summary", {}),
-            messages=opened.messages(),
+            messages=messages,
+            awaiting=bool(messages) and messages[-1]["author"] == Message.Author.REPORTER,
             notes=opened.notes(),
             photos=list(report.attachments.values_list("item", flat=True)),
             referrals=list(report.referrals.select_related("organisation")),

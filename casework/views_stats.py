@@ -1,8 +1,10 @@
 """The statistics page: reports per month by crime type and by need.
 
 The server cannot count what it cannot read: the numbers come from the
-summaries an unlocked advocate's keys open, computed for this request and
+summaries the viewer's unlocked keys open, computed for this request and
 never stored. casework/stats.py decides what may be shown (small counts).
+Advocates, administrators and auditors see it (casework.roles.STATISTICS);
+a viewer whose keys open no summary sees only the reports received per month.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from audit.services import record
 from casework import charts, services, stats
-from casework.roles import ADVOCATE, staff_required
+from casework.roles import STATISTICS, staff_required
 from intake.choices import CRIME_TYPES, NEEDS
 
 DIMENSIONS = [("crime_types", CRIME_TYPES), ("needs", NEEDS)]
@@ -37,13 +39,21 @@ def _text(cell: stats.Cell) -> dict[str, str]:
     return {"state": cell.state, "text": str(cell.value) if cell.shown else texts[cell.state]}
 
 
-@staff_required(ADVOCATE, unlocked=True)
+@staff_required(*STATISTICS, unlocked=True)
 @require_GET
 def statistics(request):
     months = stats.last_months(timezone.localdate())
     since = timezone.make_aware(datetime.combine(months[0], time.min))
     entries, unreadable = services.summaries_since(since, request.harbor_keys)
-    result = stats.build(((_month(at), s) for at, s in entries), months, DIMENSIONS, none_label=_("None stated"))
+    # Keys that open no summary (an auditor's; an administrator who holds no grant) still see
+    # what the server counts alone: the hour each report arrived is not encrypted. The same
+    # rules apply to those counts; the tables by crime type and need are left out.
+    keyless = not entries and unreadable > 0
+    if keyless:
+        entries = [(at, {}) for at in services.received_since(since)]
+    result = stats.build(
+        ((_month(at), s) for at, s in entries), months, [] if keyless else DIMENSIONS, none_label=_("None stated")
+    )
     record(request.user.username, "stats.viewed")
 
     span = {"first": date_format(months[0], "F Y"), "last": date_format(months[-1], "F Y")}
@@ -90,6 +100,7 @@ def statistics(request):
             "unreadable": _text(
                 stats.Cell(None, stats.SMALL) if 0 < unreadable < stats.THRESHOLD else stats.Cell(unreadable)
             ),
-            "any_unreadable": unreadable > 0,
+            "any_unreadable": unreadable > 0 and not keyless,
+            "keyless": keyless,
         },
     )

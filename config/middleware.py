@@ -70,12 +70,21 @@ class RequestSizeLimitMiddleware:
                 "max_images": settings.HARBOR_MAX_IMAGES,
                 "max_image_mb": settings.HARBOR_MAX_IMAGE_BYTES // (1024 * 1024),
             }
+            if request.path.startswith("/staff/"):
+                from casework import views_errors
+
+                return views_errors.too_large(request)
             return TemplateResponse(request, "errors/too_large.html", context, status=413).render()
         response = self.get_response(request)
         if response.status_code == 405 and not response.content:
             # A bare 405 is a blank page with no way out; give it words and the quick exit.
             allow = response.get("Allow", "")
-            response = TemplateResponse(request, "errors/405.html", status=405).render()
+            if request.path.startswith("/staff/"):
+                from casework import views_errors
+
+                response = views_errors.method_not_allowed(request)
+            else:
+                response = TemplateResponse(request, "errors/405.html", status=405).render()
             if allow:
                 response["Allow"] = allow
         return response

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
+from config import views
+
 handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"
 handler404 = "config.views.not_found"
@@ -10,6 +12,7 @@ handler500 = "config.views.server_error"
 # The reporter's pages live under a language prefix (none for English, /es/
 # for Spanish) so switching language is a plain link: no cookie, no script.
 urlpatterns = [
+    path("favicon.ico", views.favicon, name="favicon"),
     path("staff/", include("casework.urls")),
     path("staff/", include("referrals.urls")),
 ]

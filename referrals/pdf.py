@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from casework.presenters import verification_words
+
 # DejaVu covers Spanish, emoji aside; without it the core font takes Latin-1 only.
 _FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
 
@@ -61,7 +63,7 @@ def render(referral, rows: list[tuple[str, str]], notice: list[dict]) -> bytes:
             pdf.multi_cell(
                 0,
                 5,
-                text(f"{item['text']} ({item['citation']}; {item['verification']})"),
+                text(f"{item['text']} ({item['citation']}; {verification_words(item['verification'])})"),
                 new_x="LMARGIN",
                 new_y="NEXT",
             )

@@ -39,7 +39,8 @@ def review_segments(redaction: Redaction) -> list[dict[str, str]]:
     ]
 
 
-#: Each trace rule as a sentence an advocate reads at a glance (the id stays beside it, small).
+#: Each trace rule as a sentence an advocate reads at a glance. Since 2026-12 the id is kept out of the
+#: page's text (in a data-rule attribute): "consent.victim_services" is a code, not a word.
 RULE_SENTENCES = {
     "allowlist": _("Only the fields this kind of recipient may receive were considered."),
     "consent.victim_services": _("The reporter agreed to share with victim services."),

@@ -48,6 +48,7 @@ CHROMIUM_ARGS = [
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+LAPTOP = {"viewport": {"width": 1366, "height": 768}}  # the commonest laptop screen
 
 # What the stub answers in place of any site outside the live server.
 STUB_HTML = (
@@ -175,8 +176,9 @@ class Site:
             route.fulfill(status=200, content_type="text/html; charset=utf-8", body=STUB_HTML)
 
 
-def _site(browser: Browser, live_server, **options: Any) -> Iterator[Site]:
-    context = browser.new_context(locale="en-US", timezone_id="America/Los_Angeles", reduced_motion="reduce", **options)
+def _site(browser: Browser, live_server, locale: str = "en-US", **options: Any) -> Iterator[Site]:
+    # The locale sets the Accept-Language of every navigation, which chooses the staff pages' language.
+    context = browser.new_context(locale=locale, timezone_id="America/Los_Angeles", reduced_motion="reduce", **options)
     site = Site(context=context, base=live_server.url)
     context.route("**/*", site._route)
     try:
@@ -201,6 +203,17 @@ def phone_nojs(browser, live_server) -> Iterator[Site]:
 @pytest.fixture
 def desktop(browser, live_server) -> Iterator[Site]:
     yield from _site(browser, live_server, **DESKTOP)
+
+
+@pytest.fixture
+def laptop(browser, live_server) -> Iterator[Site]:
+    yield from _site(browser, live_server, **LAPTOP)
+
+
+@pytest.fixture
+def laptop_es(browser, live_server) -> Iterator[Site]:
+    """A laptop whose browser asks for Spanish."""
+    yield from _site(browser, live_server, locale="es-ES", **LAPTOP)
 
 
 @pytest.fixture(params=["phone", "desktop"])

@@ -185,18 +185,26 @@ def test_a_referral_goes_from_the_reporter_to_victim_services_and_the_reporter_s
 
 
 def test_every_dashboard_page_has_no_accessibility_violations(desktop, phone, axe_source, team):
-    """axe-core with all its default rules, CSP enforced: every staff page at desktop size, login and queue on a phone."""
+    """axe-core with all its default rules, CSP enforced: every staff page at desktop size, the refusals too;
+    login, queue and report on a phone."""
     for site in (desktop, phone):
         site.context.add_init_script(axe_source)
-    data = dict(sample_report(), consent=["victim_services", "peer_alert"])
-    submit_report(CsrfClient(), data, files={"photos": upload("IMG_0001.jpg", jpeg_bytes())})
+    from intake.services import append_message
+    from intake.services import open_with_receipt as open_report
 
-    # At phone size: the login steps and the queue.
+    data = dict(sample_report(), consent=["victim_services", "peer_alert"])
+    receipt, _ = submit_report(CsrfClient(), data, files={"photos": upload("IMG_0001.jpg", jpeg_bytes())})
+    opened = open_report(receipt)
+    append_message(opened.report, opened.dek, "reporter", "Please call me after noon.")  # marked unanswered
+
+    # At phone size: the login steps, the queue (rows as cards) and the report.
     small = Audit(phone, phone=True)
     phone.goto("/staff/login/")
     small.check("login")
     log_in(phone, team["colleague"], small.check)
     small.check("queue")
+    open_the_report(phone.page)
+    small.check("report")
 
     audit = Audit(desktop, phone=False)
     desktop.goto("/staff/login/")
@@ -221,6 +229,10 @@ def test_every_dashboard_page_has_no_accessibility_violations(desktop, phone, ax
     audit.check("statistics")
     desktop.goto("/staff/password/")
     audit.check("password")
+    desktop.goto("/staff/audit/", status=403)
+    audit.check("refusal: wrong role")
+    desktop.goto(f"/staff/reports/{'0' * 32}/", status=404)
+    audit.check("refusal: no such report")
     log_out(page)
 
     # The recipient: inbox, the referral, its printable view.
@@ -243,6 +255,7 @@ def test_every_dashboard_page_has_no_accessibility_violations(desktop, phone, ax
         ("/staff/accounts/grants/", "accounts: grants"),
         ("/staff/accounts/rotate/", "accounts: rotate"),
         ("/staff/retention/", "accounts: retention"),
+        ("/staff/stats/", "statistics (administrator)"),
     ]:
         desktop.goto(path)
         audit.check(name)
@@ -251,7 +264,124 @@ def test_every_dashboard_page_has_no_accessibility_violations(desktop, phone, ax
     # The auditor.
     page = log_in(desktop, team["auditor"])
     audit.check("audit log")
+    desktop.goto("/staff/stats/")
+    audit.check("statistics (auditor)")
 
-    assert len(small.pages) == 3 and len(audit.pages) == 21, (small.pages, audit.pages)
+    assert len(small.pages) == 4 and len(audit.pages) == 25, (small.pages, audit.pages)
     problems = small.problems + audit.problems
     assert not problems, "\n".join(problems)
+
+
+# --- d. phones and wide tables ------------------------------------------------------------
+
+OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+BOXES_TOO_NARROW = """() => [...document.querySelectorAll('.stats-table')].map(table => {
+  const box = table.closest('.table-responsive');
+  return box.scrollWidth - box.clientWidth;
+}).filter(extra => extra > 0)"""
+
+
+def _busy_year() -> None:
+    """Six reports a month for a year, two of each of three crime types: the widest statistics tables.
+
+    Every count in a cell is 2, "fewer than 5"; the totals beside them are hidden ("not shown").
+    """
+    import secrets
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from casework import stats
+    from intake.models import Report
+    from intake.services import Draft, submit
+
+    for month in stats.last_months(timezone.localdate()):
+        at = timezone.make_aware(datetime.combine(month, time(12)))
+        for crime in ("robbery", "physical_assault", "threats_extortion") * 2:
+            data = {"crime_types": [crime], "needs": ["medical"], "role": "victim", "consent": ["record_only"]}
+            report, _receipt = submit(Draft(nonce=secrets.token_hex(16), lang="en", data=data, photos=[]))
+            Report.objects.filter(pk=report.pk).update(received_at=at)
+
+
+def _another_advocate(team: dict):
+    """An advocate holding the key who has not logged in yet (a TOTP code is good for one login)."""
+    from vault.models import OrgKey
+
+    user = make_staff("colega", ["advocate"])
+    org_key = OrgKey.objects.get(active=True)
+    private = open_grant(
+        org_key.grants.get(staff_key__user=team["advocate"]), unlock_staff_key(team["advocate"].vault_key, PASSWORD)
+    )
+    grant(org_key, private, user.vault_key)
+    return user
+
+
+def _log_in_spanish(site: Site, user) -> Page:
+    """Log in on a browser that asks for Spanish (log_in reads the English labels)."""
+    page = site.goto("/staff/login/")
+    page.get_by_label("Nombre de usuario").fill(user.username)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    page.locator("#id_token").fill(code_for(user))
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "es"
+    return page
+
+
+def test_staff_pages_fit_a_phone_and_statistics_fit_a_laptop(phone, laptop, laptop_es, team):
+    """No page is wider than a 360 px phone (tables become cards or scroll in their own box); at 1,366 px
+    the statistics tables need no sideways scrolling, in English or in Spanish."""
+    from intake.models import Report
+    from intake.services import append_message, open_with_receipt
+
+    data = dict(sample_report(), consent=["victim_services", "peer_alert"])
+    receipt, _ = submit_report(CsrfClient(), data, files={"photos": upload("IMG_0001.jpg", jpeg_bytes())})
+    opened = open_with_receipt(receipt)
+    append_message(opened.report, opened.dek, "reporter", "Can someone call me after noon? " * 4)
+    _busy_year()
+    too_wide: list[str] = []
+
+    def measure(page: Page, name: str) -> None:
+        page.wait_for_load_state()
+        if (extra := page.evaluate(OVERFLOW)) > 0:
+            too_wide.append(f"{name}: {extra}px wider than the phone")
+
+    page = log_in(phone, team["advocate"])
+    measure(page, "queue")
+    expect(page.locator(".queue-awaiting .queue-unread")).to_have_text("Unanswered message")
+    card = page.locator(".queue-awaiting").bounding_box()
+    assert card and card["width"] <= 360, "the queue's rows are not cards on a phone"
+    report = Report.objects.get(pk=opened.report.pk)
+    page.get_by_role("row").filter(has_text="Unanswered message").get_by_role("link").click()
+    measure(page, "report")
+    choose_recipient(page, ORGANISATION)
+    measure(page, "referral: build")
+    _click(page, "button", "Encrypt and send")
+    measure(page, "referral: detail")
+    phone.goto(f"/staff/reports/{report.id}/refer/")
+    measure(page, "referral: choose")
+    phone.goto("/staff/alerts/")
+    measure(page, "safety alerts")
+    phone.goto("/staff/stats/")
+    measure(page, "statistics")
+    log_out(page)
+    page = log_in(phone, team["recipient"])
+    measure(page, "inbox")
+    page.get_by_role("table").get_by_role("link").click()
+    measure(page, "received referral")
+    log_out(page)
+
+    for site, user, language, fewer in (
+        (laptop, team["colleague"], "en", "fewer than 5"),
+        (laptop_es, _another_advocate(team), "es", "menos de 5"),
+    ):
+        page = log_in(site, user) if language == "en" else _log_in_spanish(site, user)
+        site.goto("/staff/stats/")
+        expect(page.locator(".stats-table").nth(1)).to_contain_text(fewer)
+        if extra := page.evaluate(BOXES_TOO_NARROW):
+            too_wide.append(f"statistics ({language}) at 1,366 px: tables {extra}px wider than their box")
+        if (extra := page.evaluate(OVERFLOW)) > 0:
+            too_wide.append(f"statistics ({language}) at 1,366 px: the page is {extra}px too wide")
+    assert not too_wide, "\n".join(too_wide)

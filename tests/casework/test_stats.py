@@ -363,8 +363,53 @@ def test_anonymous_is_sent_to_login(db):
 
 
 def test_wrong_roles_get_403(staff, logged_in):
-    for name in ("admin", "auditor", "recipient", "outsider"):
+    for name in ("recipient", "outsider"):
         assert logged_in(name).get("/staff/stats/").status_code == 403, name
+
+
+def months_row(html: str) -> list[str]:
+    cells = html.split('aria-labelledby="stats-months"', 1)[1].split("</table>", maxsplit=1)[0]
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)]
+
+
+def test_an_auditor_sees_what_the_server_counts_without_keys_under_the_same_rules(staff, logged_in):
+    """Since 2026-12 auditors and administrators see the page; an auditor holds no key, so only the months."""
+    from django.utils import timezone
+
+    months = stats.last_months(timezone.localdate())
+    for _ in range(3):
+        make_report(["trafficking"], ["shelter"], at=month_start(months[10]))
+    for _ in range(8):
+        make_report(["robbery"], ["medical"])
+    client = logged_in("auditor")
+    response = client.get("/staff/stats/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Your keys open none of the reports" in html
+    assert "Not counted" not in html
+    # 3 reads "fewer than 5"; the 11 in all would give it away as 11 - 8, so it is not shown.
+    assert months_row(html) == ["0"] * 10 + ["fewer than 5", "8", "not shown"]
+    assert months_row(html) == months_row(logged_in("advocate").get("/staff/stats/").content.decode())
+    # No table by crime type or need: those are inside the reports.
+    assert "stats-crime_types" not in html and "Trafficking" not in html and "Robbery" not in html
+    assert Event.objects.filter(actor="auditor", action="stats.viewed").count() == 1
+    assert 'href="/staff/stats/"' in html  # in the auditor's navigation
+
+
+def test_an_administrator_who_holds_the_key_sees_the_full_page_and_still_opens_no_report(staff, logged_in):
+    from vault.custody import grant
+
+    grant(staff["org_key"], staff["org_private"], staff["admin"].vault_key)
+    for _ in range(6):
+        make_report(["robbery"], ["medical"])
+    report = Report.objects.first()
+    client = logged_in("admin")
+    html = client.get("/staff/stats/").content.decode()
+    assert rows_of(html, "crime_types")["Robbery (something taken by force or threat)"][-2:] == ["6", "6"]
+    assert "Your keys open none" not in html
+    for path in ("/staff/reports/", f"/staff/reports/{report.id}/", f"/staff/reports/{report.id}/refer/"):
+        assert client.get(path).status_code == 403, path
+    assert not Event.objects.filter(actor="admin", action__startswith="report.").exists()
 
 
 def test_post_is_405(staff, logged_in):

@@ -1,6 +1,10 @@
 """Development only: one account per role, with keys and two-step login, so a newcomer can log in at once."""
 
 import base64
+import os
+import shlex
+import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -31,6 +35,24 @@ def demo_totp_key(username: str) -> str:
 def current_code(username: str) -> str:
     key = bytes.fromhex(demo_totp_key(username))
     return f"{totp(key):06d}"
+
+
+def democode_command(username: str) -> str:
+    """The command that prints a demo account's current code, to be pasted as it is printed.
+
+    It names this interpreter (the checkout's .venv, not whatever ``python`` is on the PATH)
+    and development mode, without which settings refuse to start; paths are relative to the
+    directory the demo was run from when they are inside it.
+    """
+    here = Path.cwd()
+
+    def shown(path: Path) -> str:
+        return os.path.relpath(path, here) if path.is_relative_to(here) else str(path)
+
+    manage = Path(settings.BASE_DIR) / "manage.py"
+    return shlex.join(
+        ["env", "HARBOR_ENV=development", shown(Path(sys.executable)), shown(manage), "democode", username]
+    )
 
 
 class Command(BaseCommand):
@@ -70,7 +92,7 @@ class Command(BaseCommand):
         for username, (password, roles) in DEMO_USERS.items():
             secret = base64.b32encode(bytes.fromhex(demo_totp_key(username))).decode()
             self.stdout.write(f"  {username:10} password {password:24} TOTP secret {secret}  ({', '.join(roles)})")
-        self.stdout.write("  Current two-step code for a user: python manage.py democode advocate")
+        self.stdout.write(f"  Current two-step code for a user: {democode_command('advocate')}")
         for receipt in receipts:
             self.stdout.write(f"  Sample report receipt (open it at /check/): {receipt}")
 
