@@ -154,6 +154,7 @@ TEMPLATES = [
                 "config.context_processors.harbor",
                 "config.context_processors.language_links",
                 "casework.context_processors.staff_nav",
+                "casework.context_processors.admin_notices",
             ],
         },
     },
@@ -328,6 +329,10 @@ HARBOR_JURISDICTION = env("HARBOR_JURISDICTION", "US-CA-SF")
 HARBOR_BACKUP_DAYS = envint("HARBOR_BACKUP_DAYS", 30)
 # Seconds between scheduled retention purges (periodic/registry.py); 0 turns the schedule off.
 HARBOR_PURGE_EVERY = envint("HARBOR_PURGE_EVERY", 3600)
+# How long an invitation link stays usable (hours); an administrator may choose less or more per link.
+HARBOR_INVITATION_HOURS = envint("HARBOR_INVITATION_HOURS", 72)
+if not 1 <= HARBOR_INVITATION_HOURS <= 30 * 24:
+    raise ConfigError("HARBOR_INVITATION_HOURS must be between 1 and 720 (30 days).")
 # Seconds a person must spend on the form before it may be sent (bots are faster).
 HARBOR_MIN_FORM_SECONDS = envint("HARBOR_MIN_FORM_SECONDS", 0 if TESTING else 4)
 # How long a filled-in form waiting on the confirmation page stays valid.

@@ -37,4 +37,5 @@ PERIODIC: list[Periodic] = [
     # Reporter events wait for their hour to end (audit/models.py, PendingEvent).
     Periodic("audit.flush_pending", "audit.tasks.flush_pending", every=600),
     Periodic("casework.purge_expired", "casework.tasks.purge_expired", every="casework.admin_services.purge_interval"),
+    Periodic("casework.delete_expired_invitations", "casework.tasks.delete_expired_invitations", every=3600),
 ]
