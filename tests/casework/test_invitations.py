@@ -15,13 +15,16 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection
-from django.test import override_settings
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.test import RequestFactory, override_settings
+from django.utils import timezone, translation
 
 from audit.models import Event
 from casework import invitations, otp
+from casework.forms import AcceptForm
 from casework.models import Invitation, Organisation, StaffProfile
 from intake.models import Report
 from referrals import services as referral_services
@@ -396,12 +399,22 @@ def test_it_records_who_invited_whom_and_never_the_token(staff, logged_in):
     call_command("verify_audit")
 
 
-def test_the_invitation_pages_are_in_spanish_too(staff):
+def test_the_invitation_pages_have_spanish(staff):
+    """Every string of the invitee's pages is translated (staff pages are served in English for now)."""
     issued = invitations.invite("admin", "dana", ["advocate"])
-    page = CsrfClient().get(_url(issued.token), headers={"accept-language": "es"}).content.decode()
-    assert "Le damos la bienvenida a Harbor" in page
-    gone = CsrfClient().get(_url("A" * 43), headers={"accept-language": "es"}).content.decode()
-    assert "Este enlace no funciona" in gone
+    request = RequestFactory().get(_url(issued.token))
+    request.user = AnonymousUser()
+    with translation.override("es"):
+        context = {"invitation": issued.invitation, "roles": ["persona de apoyo"], "form": AcceptForm(username="dana")}
+        page = render_to_string("casework/accept.html", context, request=request)
+        assert "Le damos la bienvenida a Harbor" in page and "Elija una contraseña" in page
+        for state, heading in (
+            ("unknown", "Este enlace no funciona"),
+            ("accepted", "Esta invitación ya se usó"),
+            ("revoked", "Esta invitación se retiró"),
+            ("expired", "Esta invitación venció"),
+        ):
+            assert heading in render_to_string("casework/invitation_unusable.html", {"state": state}, request=request)
 
 
 # --- expiry, through the scheduler --------------------------------------------------------
