@@ -94,6 +94,12 @@ class InviteForm(_RolesMixin, _Crispy):
             raise forms.ValidationError(_("That username is taken, or someone was already invited with it."))
         return username
 
+    def clean_roles(self):
+        roles = self.cleaned_data.get("roles") or []
+        if not roles:
+            raise forms.ValidationError(_("Choose at least one role: it says what they may see."))
+        return roles
+
     def clean_hours(self):
         return self.cleaned_data.get("hours") or settings.HARBOR_INVITATION_HOURS
 

@@ -81,6 +81,8 @@ def invite(
     """
     now = now or timezone.now()
     hours = default_hours() if hours is None else hours
+    if not roles or not set(roles) <= set(Role.values):
+        raise Refused(_("Choose at least one role: it says what they may see."))
     recipient = Role.RECIPIENT.value in roles
     if recipient and (organisation is None or organisation.retired):
         raise Refused(_("A recipient belongs to a current organisation: choose one."))

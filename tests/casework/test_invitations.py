@@ -441,3 +441,14 @@ def test_the_scheduler_deletes_expired_invitations_used_or_not(staff, monkeypatc
     expired = Event.objects.filter(action="invitation.expired")
     assert list(expired.values_list("actor", "object_id")) == [("expiry", "dana")]
     assert CsrfClient().get(_url(unused.token)).status_code == 404
+
+
+def test_an_invitation_names_at_least_one_role(staff, logged_in):
+    response = logged_in("admin").submit("/staff/accounts/invite/", {"username": "dana"})
+    assert response.status_code == 400
+    assert "Choose at least one role" in response.content.decode()
+    with pytest.raises(invitations.Refused):
+        invitations.invite("admin", "dana", [])
+    with pytest.raises(invitations.Refused):
+        invitations.invite("admin", "dana", ["overlord"])
+    assert not Invitation.objects.exists()

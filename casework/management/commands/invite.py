@@ -56,7 +56,12 @@ class Command(BaseCommand):
                 raise CommandError(f"No organisation named {organisation!r}.")
             if org.retired:
                 raise CommandError(f"{org.name!r} was retired: it takes no new members.")
-        data = {"username": username, "roles": role, "organisation": org.pk if org else "", "hours": "" if hours is None else hours}
+        data = {
+            "username": username,
+            "roles": role,
+            "organisation": org.pk if org else "",
+            "hours": "" if hours is None else hours,
+        }
         form = InviteForm(data)
         if not form.is_valid():
             problems = [f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()]
