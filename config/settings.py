@@ -176,12 +176,19 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache holds only rate-limit counters under short-lived keyed hashes.
+# The cache holds rate-limit counters under short-lived keyed hashes, the key of the hour
+# those hashes are made with (vault/tags.py), and waiting-line slots and spent passes
+# (intake/passes.py). It must never reach a disk: Redis without persistence
+# (docs/operations.md), or each process's memory. The in-memory
+# cache is sized for a flood: at Django's default of 300 entries it would evict counters.
 REDIS_URL = env("REDIS_URL")
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 200_000}}
+    }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -339,14 +346,38 @@ HARBOR_MIN_FORM_SECONDS = envint("HARBOR_MIN_FORM_SECONDS", 0 if TESTING else 4)
 HARBOR_DRAFT_MAX_AGE = envint("HARBOR_DRAFT_MAX_AGE", 3 * 3600)
 # How long a page opened with a receipt stays usable before the receipt is asked again.
 HARBOR_CHECK_MAX_AGE = envint("HARBOR_CHECK_MAX_AGE", 30 * 60)
-# Rate limits: (count, seconds). Keyed by an hourly-rotating keyed hash of the
-# client address, held only in the cache. Behind an onion service every client
-# is 127.0.0.1: set HARBOR_RATE_LIMIT_BY_ADDRESS=False there; global limits stay.
+# Rate limits: (count, seconds). Counted in the cache only, under hourly tags of the client's
+# address group made with a random key that lives only in the cache (vault/tags.py). Past a
+# limit nobody is refused: the request waits for a pass, work done by the browser or a stated
+# wait (intake/passes.py, docs/architecture.md "Floods"). Behind an onion service every client
+# is 127.0.0.1: set HARBOR_RATE_LIMIT_BY_ADDRESS=False there; the shared limits stay.
 HARBOR_RATE_LIMIT_BY_ADDRESS = envbool("HARBOR_RATE_LIMIT_BY_ADDRESS", True)
+HARBOR_RATE_PREVIEW = (envint("HARBOR_RATE_PREVIEW", 30), 3600)
+HARBOR_RATE_PREVIEW_GLOBAL = (envint("HARBOR_RATE_PREVIEW_GLOBAL", 120), 600)
 HARBOR_RATE_SUBMIT = (envint("HARBOR_RATE_SUBMIT", 10), 3600)
+HARBOR_RATE_SUBMIT_GLOBAL = (envint("HARBOR_RATE_SUBMIT_GLOBAL", 60), 600)
 HARBOR_RATE_CHECK_FAIL = (envint("HARBOR_RATE_CHECK_FAIL", 10), 900)
-HARBOR_RATE_CHECK_FAIL_GLOBAL = (envint("HARBOR_RATE_CHECK_FAIL_GLOBAL", 600), 60)
-HARBOR_RATE_SUBMIT_GLOBAL = (envint("HARBOR_RATE_SUBMIT_GLOBAL", 600), 60)
+# Wrong receipts are counted per bucket of receipts (by a keyed hash of the lookup id), not
+# for everyone: a flood of wrong receipts fills buckets the right one is unlikely to share.
+HARBOR_RATE_CHECK_FAIL_PREFIX = (envint("HARBOR_RATE_CHECK_FAIL_PREFIX", 5), 900)
+HARBOR_CHECK_PREFIXES = envint("HARBOR_CHECK_PREFIXES", 1024)
+if env("HARBOR_RATE_CHECK_FAIL_GLOBAL") is not None:
+    raise ConfigError(
+        "HARBOR_RATE_CHECK_FAIL_GLOBAL is gone (since 2026-12): wrong receipts are limited per bucket, "
+        "HARBOR_RATE_CHECK_FAIL_PREFIX (docs/operations.md)."
+    )
+# Passes: the shortest and the longest wait of a waiting ticket, how many tickets each limit's
+# queue lets through a minute, how long a pass stays good once usable, and the work asked
+# (SHA-256 leading zero bits, one more each time the load doubles, up to the maximum).
+HARBOR_WAIT_SECONDS = envint("HARBOR_WAIT_SECONDS", 15)
+HARBOR_WAIT_MAX_SECONDS = envint("HARBOR_WAIT_MAX_SECONDS", 300)
+HARBOR_WAIT_RATE = envint("HARBOR_WAIT_RATE", 12)
+HARBOR_PASS_SECONDS = envint("HARBOR_PASS_SECONDS", 600)
+HARBOR_WORK_BITS = (envint("HARBOR_WORK_BITS_MIN", 16), envint("HARBOR_WORK_BITS_MAX", 20))
+if not (HARBOR_WAIT_RATE > 0 and 0 <= HARBOR_WAIT_SECONDS <= HARBOR_WAIT_MAX_SECONDS):
+    raise ConfigError("HARBOR_WAIT_RATE must be positive and HARBOR_WAIT_SECONDS at most HARBOR_WAIT_MAX_SECONDS.")
+if not (1 <= HARBOR_WORK_BITS[0] <= HARBOR_WORK_BITS[1] <= 32):
+    raise ConfigError("HARBOR_WORK_BITS_MIN and _MAX must satisfy 1 <= MIN <= MAX <= 32.")
 HARBOR_TRUSTED_PROXY_HEADER = env("HARBOR_TRUSTED_PROXY_HEADER")  # e.g. HTTP_X_REAL_IP behind nginx
 
 # Organisation key rotation: the old key is retired no sooner than this after rotation (each

@@ -26,6 +26,7 @@ from vault.exceptions import DecryptionError, InvalidReceiptError
 DRAFT = "draft"
 PHOTOS = "photos"
 CHECK = "check"
+ATTEMPT = "check-attempt"
 
 # The Section rows of every report, empty or not: which sections exist says nothing.
 REPORT_SECTIONS = ("summary", *FORM_SECTIONS)
@@ -250,6 +251,27 @@ def open_with_receipt(typed: str) -> OpenedReport:
     except DecryptionError:
         raise ReportNotFound from None
     return OpenedReport(report=report, dek=dek, receipt=receipt)
+
+
+def receipt_lookup(typed: str) -> str:
+    """Return the lookup id of a typed receipt (its rate-limit bucket comes from it); raise InvalidReceiptError."""
+    return receipts.lookup_id(receipts.normalize(typed), _pepper()).hex()
+
+
+def attempt_max_age() -> int:
+    """Seconds a receipt held at a rate limit stays sealed in the waiting page: the longest wait and then some."""
+    return settings.HARBOR_WAIT_MAX_SECONDS + settings.HARBOR_PASS_SECONDS
+
+
+def seal_attempt(typed: str) -> str:
+    """Seal a typed receipt for the waiting page, so that it is never put back into a page as typed."""
+    return tokens.seal(settings.SECRET_KEY, ATTEMPT, receipts.normalize(typed).encode())
+
+
+def unseal_attempt(token: str) -> str:
+    """Open a sealed receipt; raise DecryptionError or ExpiredTokenError."""
+    raw, _ = tokens.unseal(settings.SECRET_KEY, ATTEMPT, token, attempt_max_age())
+    return raw.decode("ascii")
 
 
 def seal_check(opened: OpenedReport) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 from django.conf import settings
@@ -10,7 +11,8 @@ from django.db import DatabaseError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import get_language
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -67,11 +69,15 @@ def report(request) -> HttpResponse:
     if request.method == "GET":
         return _form_page(request, _fresh_form())
 
-    if request.POST.get("action") == "edit":
+    if request.POST.get("action") in ("edit", "resume"):
+        token = request.POST.get("draft", "")
         try:
-            draft = services.unseal_draft(request.POST.get("draft", ""))
+            draft = services.unseal_draft(token)
         except (DecryptionError, ExpiredTokenError):
             return render(request, "intake/expired.html", status=400)
+        if request.POST["action"] == "resume":
+            # Back from the waiting page with a pass: the confirmation page, if it is time.
+            return _preview(request, draft.data, draft.photos, token)
         # The time already spent counts: a person editing is not a bot.
         form = _fresh_form(draft.data, draft.photos)
         form.initial["started"] = _started_token(settings.HARBOR_MIN_FORM_SECONDS)
@@ -127,8 +133,8 @@ def report(request) -> HttpResponse:
         notice = _("Please check your answers and press Continue again.")
 
     if valid and not photo_errors:
-        token = services.seal_draft(form.report_data(), photos, get_language() or "en")
-        return _confirm_page(request, form.report_data(), len(photos), token)
+        data = form.report_data()
+        return _preview(request, data, photos, services.seal_draft(data, photos, get_language() or "en"))
 
     # Show the form again, bound to what was sent, with the photos carried.
     again = request.POST.copy()
@@ -142,6 +148,84 @@ def report(request) -> HttpResponse:
     for message in photo_errors:
         form.add_error("photos", message)
     return _form_page(request, form, status=400, notice=notice)
+
+
+def _preview(request, data: dict, photos: list[bytes], token: str) -> HttpResponse:
+    """The confirmation page, which redacts for each recipient: limited like sends."""
+    held = ratelimit.gate(
+        request,
+        "preview",
+        ratelimit.counters(request, "preview", settings.HARBOR_RATE_PREVIEW, settings.HARBOR_RATE_PREVIEW_GLOBAL),
+        token,
+        count=True,
+    )
+    if held:
+        return _held_page(request, held, "preview", {"draft": token, "action": "resume"})
+    return _confirm_page(request, data, len(photos), token)
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 90:
+        return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext("about %(n)d minute", "about %(n)d minutes", minutes) % {"n": minutes}
+
+
+HELD = {
+    "preview": (
+        "intake:report",
+        gettext_lazy("Continue: check before sending"),
+        gettext_lazy(
+            "A lot of reports have been checked in a short time, so we ask for a short wait before the next one. "
+            "Everything you wrote is kept, and nothing is saved yet."
+        ),
+    ),
+    "send": (
+        "intake:send",
+        gettext_lazy("Send report"),
+        gettext_lazy(
+            "A lot of reports have been sent in a short time, so we ask for a short wait before the next one. "
+            "Your report is still here and nothing is lost."
+        ),
+    ),
+    "check": (
+        "intake:check",
+        gettext_lazy("Open my report"),
+        gettext_lazy(
+            "A lot of receipts have been tried in a short time, so we ask for a short wait before the next one. "
+            "The receipt you typed is kept, sealed in this page: you do not need to type it again."
+        ),
+    ),
+}
+
+
+def _held_page(
+    request, held: ratelimit.Held, kind: str, fields: dict[str, str], pending_text: str = ""
+) -> HttpResponse:
+    """A request held at a rate limit: how long to wait, with everything typed kept (sealed)."""
+    url, button, intro = HELD[kind]
+    words = {"wait": _duration(held.wait), "button": button}
+    if held.reason == "early":
+        instruction = _("It is not time yet. Please wait %(wait)s more, then press “%(button)s” again.") % words
+    elif held.wait:
+        instruction = _("Please wait %(wait)s, then press “%(button)s”.") % words
+    else:
+        instruction = _("Please press “%(button)s”.") % words
+    if held.reason == "refused":
+        instruction = _("The waiting time you had was used or too old, so it starts again.") + " " + instruction
+    context = {
+        "action": reverse(url),
+        "button": button,
+        "intro": intro,
+        "instruction": instruction,
+        "held": held.held,
+        "wait": held.wait,
+        "fields": [*fields.items(), *([("pending_text", pending_text)] if pending_text else [])],
+        "pending_text": pending_text,
+    }
+    response = render(request, "intake/wait.html", context, status=429)
+    response["Retry-After"] = str(held.wait)
+    return response
 
 
 def _confirm_page(
@@ -180,11 +264,15 @@ def send(request) -> HttpResponse:
     except DecryptionError:
         return render(request, "intake/expired.html", status=400)
 
-    if not ratelimit.allow(request, "submit", settings.HARBOR_RATE_SUBMIT, settings.HARBOR_RATE_SUBMIT_GLOBAL):
-        notice = _(
-            "Many reports were sent from here in a short time. Please wait a few minutes and press Send again. Your report is still here."
-        )
-        return _confirm_page(request, draft.data, len(draft.photos), token, notice=notice, status=429)
+    held = ratelimit.gate(
+        request,
+        "submit",
+        ratelimit.counters(request, "submit", settings.HARBOR_RATE_SUBMIT, settings.HARBOR_RATE_SUBMIT_GLOBAL),
+        token,
+        count=True,
+    )
+    if held:
+        return _held_page(request, held, "send", {"draft": token})
     try:
         report_obj, receipt = services.submit(draft)
     except services.ReplayedDraft:
@@ -251,29 +339,53 @@ def check(request) -> HttpResponse:
     """Open a report with its receipt. A wrong receipt gets one answer, whether or not it exists."""
     if request.method == "GET":
         return _receipt_page(request, ReceiptForm())
-    form = ReceiptForm(request.POST)
     pending_text = request.POST.get("pending_text", "")[:20000]
-    if ratelimit.exceeded(
-        request, "check_fail", settings.HARBOR_RATE_CHECK_FAIL, settings.HARBOR_RATE_CHECK_FAIL_GLOBAL
-    ):
-        notice = _("Too many tries. For everyone's safety, please wait 15 minutes and try again.")
-        return _receipt_page(request, form, status=429, notice=notice, pending_text=pending_text)
-    if not form.is_valid():
-        return _receipt_page(request, form, status=400, pending_text=pending_text)
+    attempt = request.POST.get("attempt", "")
+    if attempt:
+        # Back from the waiting page: the receipt comes sealed, never in the page as typed.
+        form = ReceiptForm()
+        try:
+            typed = services.unseal_attempt(attempt)
+        except (DecryptionError, ExpiredTokenError):
+            notice = _(
+                "For your safety, a receipt you typed is kept for %(minutes)d minutes only. Please type it again."
+            ) % {"minutes": services.attempt_max_age() // 60}
+            return _receipt_page(request, form, status=400, notice=notice, pending_text=pending_text)
+    else:
+        form = ReceiptForm(request.POST)
+        if not form.is_valid():
+            return _receipt_page(request, form, status=400, pending_text=pending_text)
+        typed = form.cleaned_data["receipt"]
+
+    def refused(message: str) -> HttpResponse:
+        # At the field as typed; above the form when it came sealed (nothing typed to show).
+        if form.is_bound:
+            form.add_error("receipt", message)
+            return _receipt_page(request, form, status=400, pending_text=pending_text)
+        return _receipt_page(request, form, status=400, notice=message, pending_text=pending_text)
+
     try:
-        opened = services.open_with_receipt(form.cleaned_data["receipt"])
+        lookup = services.receipt_lookup(typed)
     except InvalidReceiptError:
-        form.add_error(
-            "receipt",
-            _(
-                "That receipt isn't complete or has a typo. A receipt has 20 letters and numbers; please check each one."
-            ),
+        return refused(
+            _("That receipt isn't complete or has a typo. A receipt has 20 letters and numbers; please check each one.")
         )
-        return _receipt_page(request, form, status=400, pending_text=pending_text)
+    counted = ratelimit.counters(
+        request,
+        "check_fail",
+        settings.HARBOR_RATE_CHECK_FAIL,
+        settings.HARBOR_RATE_CHECK_FAIL_PREFIX,
+        receipt_lookup=lookup,
+    )
+    attempt = attempt or services.seal_attempt(typed)
+    held = ratelimit.gate(request, "check", counted, attempt, count=False)
+    if held:
+        return _held_page(request, held, "check", {"attempt": attempt}, pending_text)
+    try:
+        opened = services.open_with_receipt(typed)
     except services.ReportNotFound:
-        ratelimit.hit(request, "check_fail", settings.HARBOR_RATE_CHECK_FAIL, settings.HARBOR_RATE_CHECK_FAIL_GLOBAL)
-        form.add_error("receipt", _("We couldn't open a report with that receipt. Please check it and try again."))
-        return _receipt_page(request, form, status=400, pending_text=pending_text)
+        ratelimit.hit(counted)
+        return refused(_("We couldn't open a report with that receipt. Please check it and try again."))
     message_form = MessageForm(initial={"text": pending_text}) if pending_text else None
     return _check_page(request, opened, message_form=message_form)
 

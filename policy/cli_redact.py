@@ -14,12 +14,14 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from policy import redact
+from policy import freetext
+from policy.errors import PolicyError
 from policy.evaluate import CorpusError, evaluate_files, format_report
 
 EXIT_OK = 0
 EXIT_TARGET_MISSED = 1
 EXIT_BAD_INPUT = 2
+EXIT_REDACTOR_FAILED = 3
 
 
 class _BadLine(ValueError):
@@ -60,11 +62,26 @@ def _dump(obj: dict[str, Any]) -> bytes:
         return json.dumps(obj).encode("ascii") + b"\n"
 
 
-def run_redact(stdin: IO[bytes], stdout: IO[bytes], stderr: IO[str]) -> int:
+def _answer(record: dict[str, Any], *, review: bool) -> dict[str, Any]:
+    redaction = freetext.redact_free_text(record["text"], known=record.get("known", ()))
+    answer: dict[str, Any] = {
+        "id": record["id"],
+        "text": redaction.text,
+        "spans": [{"start": s.start, "end": s.end, "tag": s.tag} for s in redaction.spans],
+    }
+    if review:
+        answer["review"] = [[f.start, f.end, f.reason] for f in redaction.flags_in_text()]
+    return answer
+
+
+def run_redact(stdin: IO[bytes], stdout: IO[bytes], stderr: IO[str], *, review: bool = False) -> int:
     """Redact JSON Lines from ``stdin`` to ``stdout``; report bad lines on ``stderr``.
 
+    Every text takes the production path (policy.freetext.redact_free_text, every lexicon);
+    a line's ``lang`` is accepted and checked but chooses nothing. With ``review``, each answer
+    also carries the review flags as ``[start, end, reason]`` offsets into the redacted text.
     Each good line is answered in order; a bad line is named on stderr (with its number, never
-    its content) and skipped, and the exit status is then 2.
+    its content) and skipped, and the exit status is then 2 (3 if the redactor failed a line).
     """
     status = EXIT_OK
     for number, raw in enumerate(stdin, 1):
@@ -72,28 +89,24 @@ def run_redact(stdin: IO[bytes], stdout: IO[bytes], stderr: IO[str]) -> int:
             record = _parse_line(raw)
         except _BadLine as exc:
             stderr.write(f"redact: line {number}: {exc}\n")
-            status = EXIT_BAD_INPUT
+            status = max(status, EXIT_BAD_INPUT)
             continue
         if record is None:
             continue
-        text: str = record["text"]
-        spans = redact.find_spans(text, record.get("lang") or "", known=record.get("known", ()))
-        stdout.write(
-            _dump(
-                {
-                    "id": record["id"],
-                    "text": redact.apply(text, spans),
-                    "spans": [{"start": s.start, "end": s.end, "tag": s.tag} for s in spans],
-                }
-            )
-        )
+        try:
+            answer = _answer(record, review=review)
+        except PolicyError:
+            stderr.write(f"redact: line {number}: the redactor failed; nothing is written for it\n")
+            status = EXIT_REDACTOR_FAILED
+            continue
+        stdout.write(_dump(answer))
     stdout.flush()
     return status
 
 
 def _redact_command(args: argparse.Namespace) -> int:
     try:
-        return run_redact(sys.stdin.buffer, sys.stdout.buffer, sys.stderr)
+        return run_redact(sys.stdin.buffer, sys.stdout.buffer, sys.stderr, review=args.review)
     except BrokenPipeError:
         # The reader went away (`| head`): nothing more to say, and no traceback.
         _silence_stdout()
@@ -124,6 +137,12 @@ def _evaluate_command(args: argparse.Namespace) -> int:
         missed.append(f"leak rate {report.total.leak_rate:.2%} is above {args.max_leak:.2%}")
     if args.min_keep is not None and report.total.keep_rate < args.min_keep:
         missed.append(f"keep rate {report.total.keep_rate:.2%} is below {args.min_keep:.2%}")
+    if args.min_caught is not None and report.total.caught_rate < args.min_caught:
+        missed.append(f"caught rate {report.total.caught_rate:.2%} is below {args.min_caught:.2%}")
+    if args.max_flag_coverage is not None and report.total.flag_coverage > args.max_flag_coverage:
+        missed.append(
+            f"flag coverage of clean narratives {report.total.flag_coverage:.2%} is above {args.max_flag_coverage:.2%}"
+        )
     for message in missed:
         sys.stderr.write(f"evaluate: target missed: {message}\n")
     return EXIT_TARGET_MISSED if missed else EXIT_OK
@@ -147,25 +166,46 @@ def add_redact_parser(subparsers: Any) -> argparse.ArgumentParser:
         description=(
             'Read JSON Lines {"id", "text", "lang"} (optionally "known": the reporter\'s own '
             'identifiers) on stdin; write {"id", "text", "spans"} on stdout, where text is the '
-            "redacted text and spans are offsets into the input text. Bad lines are named on "
-            "stderr and the exit status is 2."
+            "redacted text and spans are offsets into the input text. Every text takes the path "
+            'a referral takes: every lexicon runs, whatever "lang" says ("lang" is still '
+            "accepted, and checked to be a string). Bad lines are named on stderr and the exit "
+            "status is 2."
         ),
+    )
+    parser.add_argument(
+        "--review",
+        action="store_true",
+        help='also write "review": the review flags as [start, end, reason], offsets into the output text',
     )
     parser.set_defaults(func=_redact_command)
     return parser
 
 
 def add_evaluate_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register `evaluate`: leak rate and keep rate of the redactor on labelled corpora."""
+    """Register `evaluate`: leak, caught, keep and flag coverage on labelled corpora."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "evaluate",
-        help="leak rate and keep rate of the redactor on labelled corpora",
-        description="Print leak rate and keep rate per file, per language and in total.",
+        help="leak, caught and keep rates and flag coverage of the free-text path on labelled corpora",
+        description=(
+            "Print, per file, per language, per kind and in total: leak rate (must-go phrases not "
+            "removed), caught rate (must-go phrases removed or inside a review flag), keep rate "
+            "(must-stay phrases not removed; flags do not count) and flag coverage (characters "
+            "inside a flag, over clean narratives and over all). Every text takes the path a "
+            'referral takes (every lexicon); a record\'s "lang" only groups the figures.'
+        ),
     )
     parser.add_argument("corpus", nargs="+", help="JSON Lines corpus files")
-    parser.add_argument("--verbose", "-v", action="store_true", help="list leaked and lost phrases with ids")
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="list missed (not caught) must-go and lost must-stay phrases"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--max-leak", type=_rate, help="exit 1 if the total leak rate is above this")
+    parser.add_argument("--min-caught", type=_rate, help="exit 1 if the total caught rate is below this")
     parser.add_argument("--min-keep", type=_rate, help="exit 1 if the total keep rate is below this")
+    parser.add_argument(
+        "--max-flag-coverage",
+        type=_rate,
+        help="exit 1 if flags cover more than this share of the characters of clean narratives",
+    )
     parser.set_defaults(func=_evaluate_command)
     return parser

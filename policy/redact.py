@@ -29,7 +29,7 @@ import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from re import _constants as _C  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
@@ -116,17 +116,10 @@ def _fold_char(c: str) -> str:
 
 
 _ASCII_TABLE: dict[int, str] = {i: _fold_char(chr(i)) for i in range(128)}
-_FOLD_CACHE: dict[str, str] = {}
-_FOLD_CACHE_MAX = 65536
 
-
-def _fold_cached(c: str) -> str:
-    folded = _FOLD_CACHE.get(c)
-    if folded is None:
-        folded = _fold_char(c)
-        if len(_FOLD_CACHE) < _FOLD_CACHE_MAX:
-            _FOLD_CACHE[c] = folded
-    return folded
+# Every cache keyed by what a text contains is bounded (least recently used entries go), so
+# that crafted texts cannot grow a worker's memory: docs/redaction.md, "Memory".
+_fold_cached = lru_cache(maxsize=8192)(_fold_char)
 
 
 class Folded:
@@ -314,9 +307,11 @@ _WORD_KEY = re.compile(rf"(?<!\w)\w{{1,{_KEY_LENGTH}}}|[{re.escape(_KEY_SYMBOLS)
 
 
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+_DISPATCH_CACHE_SIZE = 8192
+_compile = lru_cache(maxsize=2048)(re.compile)
 
 
-@cache
+@lru_cache(maxsize=4096)  # keyed by the lexicons' regexes (about 1,000)
 def _unnamed(source: str) -> str:
     return _NAMED_GROUP.sub("(", source)
 
@@ -334,9 +329,9 @@ class _Dispatch:
         # Regexes that may start anywhere, each with the characters every match starts with
         # (when those are known), so that the text is searched only where one is.
         self._residual: list[tuple[re.Pattern[str], re.Pattern[str] | None, Any]] = []
-        # Per key: the combined regex's match method, and its (group, payload) slots.
-        self._cache: dict[str, tuple[Callable[[str, int], re.Match[str]], tuple[tuple[int, Any], ...]] | None] = {}
-        self._compiled: dict[str, re.Pattern[str]] = {}
+        # Per key: the combined regex's match method, and its (group, payload) slots. Keys come
+        # from the text, so the cache is bounded: about 1,600 keys cover the whole corpus.
+        self._lookup = lru_cache(maxsize=_DISPATCH_CACHE_SIZE)(self._candidates)
 
     def add(self, source: str, payload: Any) -> None:
         self.add_alternation([source], payload)
@@ -368,7 +363,7 @@ class _Dispatch:
         if residual:
             source = _alternation(residual)
             self._residual.append((re.compile(source), _first_chars(source), payload))
-        self._cache.clear()
+        self._lookup.cache_clear()
 
     def add_terms(self, terms: Iterable[str], payload: Any) -> None:
         """Add literal terms (folded): per key, one trie-shaped regex, so that "the track",
@@ -380,7 +375,7 @@ class _Dispatch:
                 grouped.setdefault(key, []).append(term)
         for key, group in grouped.items():
             self._by_key.setdefault(key, []).append((r"(?<!\w)" + _term_trie(group), payload))
-        self._cache.clear()
+        self._lookup.cache_clear()
 
     def _candidates(self, key: str) -> tuple[Callable[[str, int], re.Match[str]], tuple[tuple[int, Any], ...]] | None:
         found = list(self._by_key.get(key, ()))
@@ -414,26 +409,19 @@ class _Dispatch:
                     group += 1 + groups
                 parts.append("(?:(?=" + "|".join(alternatives) + ")|)")
             combined = "".join(parts)
-            regex = self._compiled.get(combined)
-            if regex is None:
-                # Words of different keys often need the same regex ("tz", "tzu" and "txt" only
-                # what "t" and "t*" begin): it is compiled once.
-                regex = self._compiled[combined] = re.compile(combined)
+            # Words of different keys often need the same regex ("tz", "tzu" and "txt" only
+            # what "t" and "t*" begin): it is compiled once.
+            regex = _compile(combined)
             # The combined regex always matches (if only the empty string): its match never fails.
             entry = (cast(Callable[[str, int], re.Match[str]], regex.match), tuple(slots))
-        self._cache[key] = entry
         return entry
 
     def scan(self, text: str) -> list[tuple[int, int, Any]]:
         """Return every (start, end, payload) match, in order of start."""
         out: list[tuple[int, int, Any]] = []
-        cache = self._cache
+        lookup = self._lookup
         for word in _WORD_KEY.finditer(text):
-            key = word.group()
-            try:
-                entry = cache[key]
-            except KeyError:
-                entry = self._candidates(key)
+            entry = lookup(word.group())
             if entry is None:
                 continue
             match, slots = entry
@@ -555,7 +543,7 @@ def _canon(x: Any) -> Any:
     return x
 
 
-@cache
+@lru_cache(maxsize=4096)  # keyed by the lexicons' regexes (about 1,000)
 def _parsed(source: str) -> tuple[tuple[Any, Any], ...] | None:
     """The parsed items of ``source``, if ``_emit`` writes them back to the same regex."""
     try:
@@ -643,18 +631,15 @@ def _start_keys_of(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
     return None if "" in keys else frozenset(keys)
 
 
-@cache
+@lru_cache(maxsize=4096)  # keyed by the lexicons' regexes (about 1,000)
 def _head(source: str) -> tuple[tuple[tuple[Any, Any], ...], _Head] | None:
     items = _parsed(source)
     return None if items is None else (items, _Head(items, ()))
 
 
-@cache
+@lru_cache(maxsize=4096)  # keyed by the lexicons' regexes (about 1,000)
 def _groups(source: str) -> int:
     return re.compile(source).groups
-
-
-_SPECIALISED: dict[tuple[str, bool, tuple[Any, ...]], tuple[str, int]] = {}
 
 
 def _specialised(source: str, key: str, word_start: bool) -> tuple[str, int] | None:
@@ -672,12 +657,15 @@ def _specialised(source: str, key: str, word_start: bool) -> tuple[str, int] | N
     decided = plan.decide(key)
     if decided is None:
         return None
-    memo_key = (source, word_start, decided)
-    found = _SPECIALISED.get(memo_key)
-    if found is None:
-        pruned = plan.rebuild(items, decided, word_start)
-        found = _SPECIALISED[memo_key] = (_emit(pruned), _count_groups(pruned))
-    return found
+    return _rebuilt(source, word_start, decided)
+
+
+@lru_cache(maxsize=4096)
+def _rebuilt(source: str, word_start: bool, decided: tuple[Any, ...]) -> tuple[str, int]:
+    # _specialised calls this only for a source _head could read.
+    items, plan = cast("tuple[tuple[tuple[Any, Any], ...], _Head]", _head(source))
+    pruned = plan.rebuild(items, decided, word_start)
+    return _emit(pruned), _count_groups(pruned)
 
 
 def _count_groups(items: Sequence[tuple[Any, Any]]) -> int:
@@ -874,21 +862,16 @@ def _canonical(s: str) -> str:
     return " ".join(s.replace("'", "").replace("-", " ").split())
 
 
-_CANONICAL_CACHE: dict[str, str] = {}
+_canonical_short = lru_cache(maxsize=4096)(_canonical)
 
 
 def _canonical_cached(s: str) -> str:
     """``_canonical`` for the short strings that recur in every text: conjunctions, terms."""
-    try:
-        return _CANONICAL_CACHE[s]
-    except KeyError:
-        out = _canonical(s)
-        if len(s) <= 40 and len(_CANONICAL_CACHE) < _CANONICAL_CACHE_MAX:
-            _CANONICAL_CACHE[s] = out
-        return out
+    return _canonical_short(s) if len(s) <= _CACHED_WORD_LENGTH else _canonical(s)
 
 
-_CANONICAL_CACHE_MAX = 16384
+# Only strings this short are cached, so that the caches' bytes are bounded as well as their entries.
+_CACHED_WORD_LENGTH = 40
 
 
 def _fold(s: str) -> str:
@@ -951,10 +934,8 @@ class Lexicon:
             | {pair[1] for pair in first_pairs}
             | {w.split(" ")[1] for w in self.first_verbs if w.count(" ") == 1}
         )
-        self._word_person: dict[str, tuple[str | None, str | None] | None] = {}
-        # The words seen so far that mark no person on their own or with their neighbours
-        # (unless an accent does, which ``_Analyser`` checks for).
-        self.quiet_words: set[str] = set()
+        # Words come from the text: the cache of their person is bounded.
+        self._cached_person = lru_cache(maxsize=_WORD_PERSON_MAX)(self._word_person)
         # A subject after the predicate: "estaba bien pedo él."
         right = grammar.get("subject_right", [])
         self.subject_right = re.compile(r"\s*(?:" + "|".join(right) + r")") if right else None
@@ -1069,10 +1050,16 @@ class Lexicon:
     def word_person(self, key: str) -> tuple[str | None, str | None] | None:
         """The person a word marks whatever surrounds it, as ``_Analyser._marker`` decides it:
         (before, after) the accent is read, or None when its neighbours decide."""
-        try:
-            return self._word_person[key]
-        except KeyError:
-            pass
+        if len(key) > _CACHED_WORD_LENGTH:
+            return self._word_person(key)
+        return self._cached_person(key)
+
+    def quiet(self, key: str) -> bool:
+        """Whether a word marks no person on its own or with its neighbours (unless an accent
+        does, which ``_Analyser`` checks for)."""
+        return self.word_person(key) == (None, None)
+
+    def _word_person(self, key: str) -> tuple[str | None, str | None] | None:
         found: tuple[str | None, str | None] | None
         if key in self.first_subject:
             found = (FIRST, None)
@@ -1089,14 +1076,10 @@ class Lexicon:
             elif self.third_verb_re is not None and self.third_verb_re.search(key):
                 after = THIRD
             found = (before, after)
-        if len(self._word_person) < _WORD_PERSON_MAX:
-            self._word_person[key] = found
-            if found == (None, None):
-                self.quiet_words.add(key)
         return found
 
 
-_WORD_PERSON_MAX = 65536
+_WORD_PERSON_MAX = 16384
 
 
 def _ending_regex(endings: list[str]) -> re.Pattern[str] | None:
@@ -1349,7 +1332,7 @@ class _Analyser:
     def _quiet(self, word: re.Match[str]) -> bool:
         """Whether ``word`` is known to mark no person, whatever surrounds it (``_marker`` would
         say None): the usual word, told without reading its neighbours."""
-        return word.group() in self.lex.quiet_words and not (
+        return self.lex.quiet(word.group()) and not (
             self._accents and self._accent(word.start(), word.end()) is not None
         )
 

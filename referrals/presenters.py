@@ -15,11 +15,13 @@ REASON_LABELS = {
     "booking": _("booking, session or hour"),
     "venue": _("place that may be a workplace"),
     "work": _("may mean sex work"),
+    "associate": _("a manager or co-worker in the trade?"),
     "drugs": _("drugs"),
     "immigration": _("immigration status"),
     "legal": _("her own legal trouble"),
     "euphemism": _("euphemism for an arrangement"),
-    "identity": _("may identify someone"),
+    "denial": _("a denial that still says the context"),
+    "identity": _("may identify someone or a place"),
     "weapon": _("a weapon she may have carried"),
 }
 

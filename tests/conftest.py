@@ -136,20 +136,20 @@ FULL_REPORT = {
 }
 
 
-def start_form(client: CsrfClient) -> dict:
+def start_form(client: CsrfClient, **extra) -> dict:
     """GET the form and return the hidden fields a browser would send back."""
-    response = client.get("/report/")
+    response = client.get("/report/", **extra)
     assert response.status_code == 200
     return {"started": hidden(response, "started"), "csrfmiddlewaretoken": client.token()}
 
 
-def fill_and_preview(client: CsrfClient, data: dict | None = None, files: dict | None = None):
-    payload = start_form(client)
+def fill_and_preview(client: CsrfClient, data: dict | None = None, files: dict | None = None, **extra):
+    payload = start_form(client, **extra)
     payload.update(FULL_REPORT if data is None else data)
     payload["action"] = "preview"
     if files:
         payload.update(files)
-    return client.post("/report/", payload)
+    return client.post("/report/", payload, **extra)
 
 
 def submit_report(client: CsrfClient, data: dict | None = None, files: dict | None = None) -> tuple[str, object]:

@@ -142,6 +142,19 @@ def test_it_names_every_missing_or_malformed_variable(production_env, tmp_path):
         "vague boolean": (without(HARBOR_HTTPS="yes"), "ConfigError: HARBOR_HTTPS must be True or False"),
         "vague debug": (without(DEBUG="on"), "ConfigError: DEBUG must be True or False"),
         "bad number": (without(HARBOR_MAX_IMAGES="four"), "ConfigError: HARBOR_MAX_IMAGES must be a whole number"),
+        "a limit that is gone": (
+            without(HARBOR_RATE_CHECK_FAIL_GLOBAL="600"),
+            "ConfigError: HARBOR_RATE_CHECK_FAIL_GLOBAL is gone (since 2026-12)",
+        ),
+        "shortest wait over the longest": (
+            without(HARBOR_WAIT_SECONDS="400"),
+            "ConfigError: HARBOR_WAIT_RATE must be positive and HARBOR_WAIT_SECONDS at most",
+        ),
+        "no queue at all": (without(HARBOR_WAIT_RATE="0"), "ConfigError: HARBOR_WAIT_RATE must be positive"),
+        "work past SHA-256's reach for a phone": (
+            without(HARBOR_WORK_BITS_MAX="40"),
+            "ConfigError: HARBOR_WORK_BITS_MIN and _MAX must satisfy",
+        ),
         "unreadable secret file": (
             without("SECRET_KEY", SECRET_KEY_FILE=str(tmp_path / "missing")),
             f"ConfigError: SECRET_KEY_FILE={tmp_path / 'missing'} cannot be read",

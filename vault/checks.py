@@ -53,3 +53,41 @@ def check_org_key(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(deploy=True)
+def check_cache_stays_in_memory(app_configs, **kwargs):
+    """The cache holds the key of the hour for rate-limit tags and one-time re-wrap keys: never on a disk.
+
+    In-process memory is fine. Redis must run without persistence (no RDB snapshots, no
+    append-only file), or a snapshot would keep the key that makes the tags of the hour
+    reversible (docs/operations.md, "Redis").
+    """
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend == "django.core.cache.backends.locmem.LocMemCache":
+        return []
+    if backend != "django.core.cache.backends.redis.RedisCache":
+        return [Error("The cache must be Redis without persistence or in-process memory.", id="harbor.E006")]
+    from django.core.cache import cache
+
+    try:
+        client = cache._cache.get_client(write=True)  # noqa: SLF001 - Django's RedisCache has no public handle
+        config = {**client.config_get("save"), **client.config_get("appendonly")}
+    except Exception as exc:  # noqa: BLE001 - any failure to ask is reported, not raised
+        return [
+            Warning(
+                f"Could not ask Redis whether it writes to disk ({type(exc).__name__}).",
+                hint='Make sure it runs with save "" and appendonly no (docs/operations.md, Redis).',
+                id="harbor.W003",
+            )
+        ]
+    if config.get("save") or config.get("appendonly") == "yes":
+        return [
+            Error(
+                "Redis writes its data to disk (save or appendonly is set): the key of the hour for "
+                "rate-limit tags would reach it.",
+                hint='Run Redis with save "" and appendonly no (docs/operations.md, Redis).',
+                id="harbor.E007",
+            )
+        ]
+    return []

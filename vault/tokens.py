@@ -17,7 +17,7 @@ import struct
 import time
 import zlib
 
-from vault.crypto import aead_decrypt, aead_encrypt, hkdf, hmac_sha256
+from vault.crypto import aead_decrypt, aead_encrypt, hkdf
 from vault.exceptions import DecryptionError, ExpiredTokenError, FormatError
 
 
@@ -59,15 +59,3 @@ def unseal(secret: str, purpose: str, token: str, max_age: int, now: float | Non
     except zlib.error as exc:
         raise DecryptionError("malformed token") from exc
     return payload, stamp
-
-
-def client_tag(secret: str, address: str, now: float | None = None) -> str:
-    """Return a short-lived keyed hash of a client address, for rate-limit counters only.
-
-    The key is derived from SECRET_KEY and the current hour, so a tag cannot
-    be linked to an address or to the tag of another hour; tags live only in
-    the cache, never in the database or a log.
-    """
-    hour = int((now if now is not None else time.time()) // 3600)
-    key = hkdf(secret.encode(), info=f"harbor/v1/client-tag/{hour}".encode(), salt=b"harbor/v1/client-tag")
-    return hmac_sha256(key, address.encode("utf-8", "replace")).hex()[:32]

@@ -23,11 +23,13 @@ def plain_send(request):
     """intake.views.send without the encryption: the same rate limit and replay marker.
 
     Those two are not encryption, and a plaintext Harbor would keep them, so the ratio
-    measures what encrypting costs (docs/benchmarks.md). Until session 2 the baseline
+    measures what encrypting costs (docs/benchmarks.md). Until version 2 (2026-11) the baseline
     skipped them; that comparison is reported there too.
     """
-    draft = services.unseal_draft(request.POST.get("draft", ""))
-    ratelimit.allow(request, "submit", settings.HARBOR_RATE_SUBMIT, settings.HARBOR_RATE_SUBMIT_GLOBAL)
+    token = request.POST.get("draft", "")
+    draft = services.unseal_draft(token)
+    counted = ratelimit.counters(request, "submit", settings.HARBOR_RATE_SUBMIT, settings.HARBOR_RATE_SUBMIT_GLOBAL)
+    ratelimit.gate(request, "submit", counted, token, count=True)
     with transaction.atomic():
         SpentDraft.objects.create(digest=services.spent_digest(draft))
         report = PlainReport.objects.create(received_at=timezone.now())

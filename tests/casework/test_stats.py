@@ -165,7 +165,7 @@ def _solutions_differ(lines, values, domains, key) -> bool:
         max_size=12,
     )
 )
-# Found by this test in CI (session 2): every total near a 1 was hidden and the states alone
+# Found by this test in CI (version 2): every total near a 1 was hidden and the states alone
 # still gave it away; rule 4 withholds the page.
 @example(
     reports=[

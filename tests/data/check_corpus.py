@@ -37,6 +37,7 @@ FILES = [
     HERE / "narratives-heldout.jsonl",
     HERE / "narratives-fresh.jsonl",
     HERE / "narratives-blind.jsonl",
+    HERE / "narratives-final.jsonl",
 ]
 
 

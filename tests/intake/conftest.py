@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -125,3 +126,75 @@ def stored_photos(receipt: str) -> list[bytes]:
         assert len(blobs) == attachment.chunk_count
         out.append(envelope.decrypt_chunks(opened.dek, report.id, attachment.item, blobs))
     return out
+
+
+class Clock:
+    """The clock of passes and limits (intake.passes.now), moved by the test instead of waiting."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    from intake import passes
+
+    moved = Clock()
+    monkeypatch.setattr(passes, "now", moved)
+    return moved
+
+
+def held_form(response) -> tuple[str, dict[str, str]]:
+    """Return the waiting page's form: where it posts, and the fields a browser sends back."""
+    assert response.status_code == 429, response.content.decode()[:2000]
+    match = re.search(r'<form method="post" action="([^"]+)" id="pass-form"', response.content.decode())
+    assert match, "no waiting form in the page"
+    return html.unescape(match.group(1)), {name: values[0] for name, values in form_values(response).items()}
+
+
+def press(client, response, work: str = "", **extra):
+    """Press the waiting page's button (with ``work``, as the page's script sends it)."""
+    url, values = held_form(response)
+    if work:
+        values["work"] = work
+    return client.post(url, values, **extra)
+
+
+def solve(response) -> str:
+    """Do the work a waiting page asks for, as static/js/pass.js does: the first nonce that will do."""
+    from intake.passes import leading_zero_bits
+
+    page = response.content.decode()
+    challenge = re.search(r'data-pass-challenge="([0-9a-f]+)"', page).group(1)
+    bits = int(re.search(r'data-pass-bits="(\d+)"', page).group(1))
+    n = 0
+    while leading_zero_bits(challenge, _base36(n)) < bits:
+        n += 1
+    return _base36(n)
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if not n:
+            return out
+
+
+def cache_keys() -> list[str]:
+    """Every key in the cache, as Harbor named it: in-process or Redis, whichever the settings chose."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "_expire_info"):  # LocMemCache: ":1:name"
+        keys = list(cache._cache)
+    else:  # RedisCache
+        keys = [k.decode() for k in cache._cache.get_client().keys("*")]
+    return [k.split(":", 2)[2] if k.startswith(":") else k for k in keys]

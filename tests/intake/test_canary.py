@@ -126,12 +126,20 @@ def _database_dump() -> tuple[str, list[tuple[str, str, object]]]:
 
 
 def _cache_dump() -> str:
-    store = cache._cache  # LocMemCache: key -> pickled value
+    """Every key and value in the cache, in-process (LocMemCache) or in Redis."""
+    if hasattr(cache, "_expire_info"):  # LocMemCache: key -> pickled value
+        items = list(cache._cache.items())
+    else:  # RedisCache: pickled values, but integers as they are
+        client = cache._cache.get_client()
+        items = [(key.decode(), client.get(key)) for key in client.keys("*")]
     parts = []
-    for key, value in store.items():
+    for key, value in items:
         parts.append(_as_text(key))
         parts.append(_as_text(value))
-        parts.append(repr(pickle.loads(value)))  # noqa: S301 - our own cache, in a test
+        try:
+            parts.append(repr(pickle.loads(value)))  # noqa: S301 - our own cache, in a test
+        except pickle.UnpicklingError:
+            parts.append(value.decode("latin-1"))
     return "\n".join(parts)
 
 

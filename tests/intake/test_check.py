@@ -13,17 +13,17 @@ from django.utils import timezone
 
 from audit.models import Event
 from audit.services import flush_pending
+from intake import services
 from intake.models import Attachment, AttachmentChunk, Message, Report, Section
 from intake.services import ReportNotFound, open_with_receipt
 from tests.conftest import FULL_REPORT, hidden, submit_report
-from tests.intake.conftest import field_error, form_values, jpeg_bytes, page_text, upload
-from vault import receipts, tokens
+from tests.intake.conftest import cache_keys, field_error, form_values, jpeg_bytes, page_text, press, upload
+from vault import receipts, tags, tokens
 
 pytestmark = pytest.mark.django_db
 
 COULD_NOT_OPEN = "We couldn't open a report with that receipt. Please check it and try again."
 TYPO = "That receipt isn't complete or has a typo."
-TOO_MANY = "Too many tries. For everyone's safety, please wait 15 minutes and try again."
 TYPE_AGAIN = "Please type your receipt again."
 
 
@@ -125,48 +125,93 @@ def test_a_typo_does_not_count_as_a_failed_try(client, receipt):
         assert _open(client, receipt).status_code == 200
 
 
-# --- rate limits -----------------------------------------------------------------------------
+# --- rate limits: past a limit, a stated wait (or work), never a refusal ---------------------
 
 
 @override_settings(HARBOR_RATE_CHECK_FAIL=(3, 900))
-def test_it_slows_down_guessing_kindly(client, receipt):
+def test_it_slows_down_guessing_kindly(client, receipt, clock):
     for _ in range(3):
         assert _open(client, receipts.generate()).status_code == 400
-    response = _open(client, receipts.generate())
-    assert response.status_code == 429
-    assert TOO_MANY in page_text(response)
-    # Even the right receipt waits: the limit must not tell a guesser they hit.
-    assert _open(client, receipt).status_code == 429
-    # Another address is not blocked by this one's tries.
+    held = _open(client, receipts.generate())
+    assert held.status_code == 429
+    # The wait is stated as it is: at least HARBOR_WAIT_SECONDS, on the queue's next turn.
+    first = int(held["Retry-After"])
+    assert 15 <= first <= 20
+    assert f"Please wait {first} seconds, then press “Open my report”." in page_text(held)
+    # Even the right receipt waits: the limit must not tell a guesser they hit...
+    right = _open(client, receipt)
+    assert right.status_code == 429
+    wait = int(right["Retry-After"])
+    assert f"Please wait {wait} seconds" in page_text(right)
+    # ...and opens once the wait is over, without being typed again.
+    clock.advance(wait)
+    opened = press(client, right)
+    assert opened.status_code == 200
+    assert "Your report" in page_text(opened)
+    # Another address is not held by this one's tries.
     assert _open(client, receipt, REMOTE_ADDR="198.51.100.9").status_code == 200
 
 
-@override_settings(HARBOR_RATE_CHECK_FAIL=(100, 900), HARBOR_RATE_CHECK_FAIL_GLOBAL=(4, 60))
-def test_it_limits_guessing_from_many_addresses(client, receipt):
-    for i in range(4):
-        assert _open(client, receipts.generate(), REMOTE_ADDR=f"198.51.100.{i}").status_code == 400
-    assert _open(client, receipts.generate(), REMOTE_ADDR="198.51.100.200").status_code == 429
-
-
-@override_settings(HARBOR_RATE_LIMIT_BY_ADDRESS=False, HARBOR_RATE_CHECK_FAIL_GLOBAL=(3, 60))
-def test_it_keeps_a_global_limit_without_addresses(client, receipt):
-    # Behind an onion service every client is 127.0.0.1: only the global counter counts.
-    from django.core.cache import cache
-
+@override_settings(HARBOR_RATE_CHECK_FAIL=(3, 900))
+def test_a_held_receipt_is_sealed_never_put_back_as_typed(client, receipt):
     for _ in range(3):
-        assert _open(client, receipts.generate()).status_code == 400
-    keys = [k for k in cache._cache if "check_fail" in k]
-    assert keys and all(k.endswith("rl:check_fail:all") for k in keys)
-    assert _open(client, receipt, REMOTE_ADDR="198.51.100.9").status_code == 429
+        _open(client, receipts.generate())
+    held = _open(client, receipts.display(receipt).lower())
+    assert held.status_code == 429
+    html = held.content.decode()
+    for form in (receipt, receipt.lower(), receipts.display(receipt), receipts.display(receipt).lower()):
+        assert form not in html
+    assert 'name="receipt"' not in html
+    assert services.unseal_attempt(hidden(held, "attempt")) == receipt
+
+
+def _bucket(receipt: str) -> int:
+    return tags.bucket("receipt", services.receipt_lookup(receipt), settings.HARBOR_CHECK_PREFIXES)
+
+
+@override_settings(HARBOR_RATE_LIMIT_BY_ADDRESS=False, HARBOR_RATE_CHECK_FAIL_PREFIX=(1, 900))
+def test_without_addresses_wrong_receipts_count_per_bucket_not_for_everyone(client, receipt):
+    # Behind an onion service every client is 127.0.0.1: no counter per address, one per
+    # bucket of receipts. Filling one bucket holds only the receipts that fall in it.
+    wrong = next(r for r in iter(receipts.generate, None) if _bucket(r) != _bucket(receipt))
+    assert _open(client, wrong).status_code == 400
+    assert [k for k in cache_keys() if "check_fail" in k] == [f"rl:check_fail:p{_bucket(wrong)}"]
+    assert _open(client, wrong).status_code == 429  # its bucket is full...
+    assert _open(client, receipt).status_code == 200  # ...the right receipt's is not
 
 
 @override_settings(HARBOR_RATE_CHECK_FAIL=(2, 900))
-def test_the_rate_limited_page_keeps_an_unsent_message(client, receipt):
+def test_the_rate_limited_page_keeps_an_unsent_message(client, receipt, clock):
     for _ in range(2):
         _open(client, receipts.generate())
     response = client.submit("/check/", {"receipt": receipt, "pending_text": "please call me"})
     assert response.status_code == 429
     assert hidden(response, "pending_text") == "please call me"
+    clock.advance(int(response["Retry-After"]))
+    opened = press(client, response)
+    assert opened.status_code == 200
+    assert form_values(opened)["text"] == ["please call me"]
+
+
+@override_settings(HARBOR_RATE_CHECK_FAIL=(1, 900))
+def test_a_held_wrong_receipt_is_answered_without_being_shown(client, receipt, clock):
+    _open(client, receipts.generate())
+    wrong = receipts.generate()
+    held = _open(client, wrong)
+    assert held.status_code == 429
+    clock.advance(int(held["Retry-After"]))
+    response = press(client, held)
+    assert response.status_code == 400
+    assert COULD_NOT_OPEN in page_text(response)
+    assert wrong not in response.content.decode() and receipts.display(wrong) not in response.content.decode()
+
+
+def test_a_receipt_sealed_too_long_ago_is_asked_again_kindly(client, receipt):
+    old = tokens.seal(settings.SECRET_KEY, services.ATTEMPT, receipt.encode(), now=time.time() - 3600)
+    response = client.submit("/check/", {"attempt": old, "pending_text": "still here"})
+    assert response.status_code == 400
+    assert "a receipt you typed is kept for 15 minutes only" in page_text(response)
+    assert hidden(response, "pending_text") == "still here"
 
 
 # --- messages, details, consent -------------------------------------------------------------

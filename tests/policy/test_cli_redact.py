@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from policy.review import REASONS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -20,8 +22,8 @@ def run(args: list[str], stdin: bytes = b"") -> subprocess.CompletedProcess[byte
 
 def test_it_round_trips_json_lines():
     lines = [
-        {"id": "a1", "text": "I was high when he hit me. Call 510-555-0175.", "lang": "en"},
-        {"id": 7, "text": "Yo andaba con tina y él me pegó con un tubo.", "lang": "es"},
+        {"id": "a1", "text": "I was high. He hit me in the face. Call 510-555-0175.", "lang": "en"},
+        {"id": 7, "text": "Yo andaba con tina. Él me pegó con un tubo.", "lang": "es"},
         {"id": "u", "text": "😡 I had meth on me 💊", "lang": "zz"},
     ]
     stdin = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
@@ -41,7 +43,7 @@ def test_it_round_trips_json_lines():
         assert "\x00" in rebuilt
     assert "high" not in answers[0]["text"]
     assert "0175" not in answers[0]["text"]
-    assert "he hit me" in answers[0]["text"]
+    assert "He hit me in the face" in answers[0]["text"]
     assert "tina" not in answers[1]["text"]
     assert "me pegó con un tubo" in answers[1]["text"]
     assert "meth" not in answers[2]["text"]
@@ -88,9 +90,9 @@ def write_corpus(path: Path) -> None:
         {
             "id": "t1",
             "lang": "en",
-            "text": "I was working when he punched me. I had a knife for protection.",
+            "text": "I was working. He punched me. I had a knife for protection.",
             "must_go": ["I was working", "I had a knife for protection"],
-            "must_stay": ["he punched me"],
+            "must_stay": ["He punched me"],
         },
         {
             "id": "t2",
@@ -143,7 +145,7 @@ def test_evaluate_fails_when_a_target_is_missed(tmp_path):
     )
     proc = run(["evaluate", str(corpus), "--max-leak", "0.01", "--verbose"])
     assert proc.returncode == 1
-    assert "leaked" in proc.stdout.decode()
+    assert "missed  x [en] 'blue'" in proc.stdout.decode()
     assert "target missed" in proc.stderr.decode()
 
 
@@ -156,3 +158,56 @@ def test_evaluate_rejects_a_bad_corpus(tmp_path):
     assert "Traceback" not in proc.stderr.decode()
     proc = run(["evaluate", str(tmp_path / "missing.jsonl")])
     assert proc.returncode == 2
+
+
+def test_review_flags_point_into_the_output_text():
+    lines = [
+        {"id": "r1", "text": "He found my listing on Tryst and sent the deposit on Venmo. He hit me.", "lang": "en"},
+        {"id": "r2", "text": "Quedamos en 60 por un rato. Mi amiga la Chata vio todo.", "lang": "es"},
+    ]
+    stdin = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
+    proc = run(["redact", "--review"], stdin)
+    assert proc.returncode == 0, proc.stderr
+    answers = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    for line, answer in zip(lines, answers, strict=True):
+        assert set(answer) == {"id", "text", "spans", "review"}
+        assert answer["review"], answer
+        for start, end, reason in answer["review"]:
+            piece = answer["text"][start:end]
+            assert 0 <= start < end <= len(answer["text"])
+            assert reason in REASONS
+            assert "[removed]" not in piece
+            assert piece in line["text"]  # flagged text is the reporter's own, left in place
+
+
+def test_without_review_the_output_is_as_before():
+    stdin = json.dumps({"id": 1, "text": "He sent the deposit on Venmo.", "lang": "en"}).encode() + b"\n"
+    proc = run(["redact"], stdin)
+    assert set(json.loads(proc.stdout)) == {"id", "text", "spans"}
+
+
+def test_the_language_no_longer_chooses_the_lexicons():
+    # A Spanish sentence on an English line: every lexicon runs, as in a referral.
+    text = "No tengo papeles. Él me pegó con un tubo."
+    for lang in ("en", "es", "zz"):
+        stdin = json.dumps({"id": 1, "text": text, "lang": lang}).encode() + b"\n"
+        assert "papeles" not in json.loads(run(["redact"], stdin).stdout)["text"]
+
+
+def test_evaluate_reports_caught_and_coverage_and_their_targets(tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    write_corpus(corpus)
+    proc = run(["evaluate", str(corpus), "--json", "--min-caught", "0.5", "--max-flag-coverage", "0.9"])
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert {"caught", "caught_rate", "flag_coverage", "flag_coverage_all"} <= set(data["total"])
+    text = run(["evaluate", str(corpus)]).stdout.decode()
+    assert "caught" in text and "flags: clean" in text
+    clean = tmp_path / "clean.jsonl"
+    record = {"id": "k", "lang": "en", "kind": "clean", "text": "He gave me a gift card.", "must_go": []}
+    clean.write_text(json.dumps({**record, "must_stay": ["He gave me"]}) + "\n")
+    proc = run(["evaluate", str(clean), "--max-flag-coverage", "0"])
+    assert proc.returncode == 1
+    assert "flag coverage of clean narratives" in proc.stderr.decode()
+    proc = run(["evaluate", str(corpus), "--min-caught", "1.5"])
+    assert proc.returncode == 2  # not a rate

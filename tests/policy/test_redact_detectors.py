@@ -1,4 +1,4 @@
-"""Session 3's detectors that need no grammar: contacts, names, places, each with its traps.
+"""The detectors of version 3 (2026-11) that need no grammar: contacts, names, places, each with its traps.
 
 These are shapes, not vocabulary: a username joined by "." or "_", an email written out and
 followed by a full stop, a surname after a known first name, a town after a street address,

@@ -1,4 +1,4 @@
-"""Kinds of miss found by error analysis in session 2, each with what must stay beside it.
+"""Kinds of miss found by error analysis in version 2 (2026-11), each with what must stay beside it.
 
 Every case is written here, not copied from a corpus: the lexicon entries they exercise
 were added by kind of miss (a street address's unit, a past-tense status, a date of birth),
