@@ -1,5 +1,8 @@
 """What administrators do: staff accounts, key grants, rotation and re-wrap, retention.
 
+Accounts are made by invitation (casework/invitations.py), organisations in
+casework/recipients.py.
+
 Keys are handled only through vault/ (custody, rotation, envelope); this module
 decides who may receive what and records every step in the audit chain.
 """
@@ -19,16 +22,16 @@ from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.tasks.backends.immediate import ImmediateBackend
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import record
 from casework import otp
-from casework.models import Organisation, RetentionRule, Role, StaffProfile
+from casework.models import RetentionRule, Role, StaffProfile
 from intake import services as intake_services
-from intake.choices import CONSENT
 from intake.models import Report
 from vault import custody, rotation
 from vault.exceptions import DecryptionError, KeyMissingError
-from vault.models import OrgKey, StaffKey
+from vault.models import OrgKey, OrgKeyGrant, StaffKey
 from vault.session import Unlocked
 
 REWRAP_BATCH = 500
@@ -48,29 +51,6 @@ def new_password() -> str:
 
 
 # --- organisations -----------------------------------------------------------
-
-# The recipient profiles an organisation can have: every consent choice that names a receiving
-# organisation (not "record only", nor the anonymous peer alert, which goes to no organisation).
-ORGANISATION_KINDS = tuple(code for code, _label in CONSENT if code not in ("record_only", "peer_alert"))
-
-
-def create_organisation(actor_name: str, name: str, kind: str) -> Organisation:
-    """Create an organisation that can receive referrals of ``kind`` (a recipient profile id).
-
-    Its recipient accounts are then made with ``createstaff --role recipient --organisation``.
-    """
-    name = " ".join(name.split())
-    if kind not in ORGANISATION_KINDS:
-        raise Refused(f"{kind!r} is not a kind of organisation; choose one of {', '.join(ORGANISATION_KINDS)}.")
-    if not name or len(name) > Organisation._meta.get_field("name").max_length:
-        raise Refused("An organisation needs a name of at most 200 characters.")
-    if Organisation.objects.filter(name__iexact=name).exists():
-        raise Refused(f"There is already an organisation named {name!r}.")
-    with transaction.atomic():
-        organisation = Organisation.objects.create(name=name, kind=kind)
-        record(actor_name, "organisation.created", str(organisation.pk))
-    return organisation
-
 
 # --- accounts ----------------------------------------------------------------
 
@@ -123,25 +103,6 @@ def account_rows() -> list[AccountRow]:
     return rows
 
 
-def create_account(actor_name: str, username: str, roles: list[str], organisation=None) -> tuple[object, str]:
-    """Create a staff account with a key pair; return it and its one-time password.
-
-    The person must change the password and enrol an authenticator at first login.
-    """
-    password = new_password()
-    with transaction.atomic():
-        user = get_user_model().objects.create_user(username, password=password, is_staff=True)
-        StaffProfile.objects.create(
-            user=user,
-            roles=list(roles),
-            organisation=organisation if Role.RECIPIENT.value in roles else None,
-            must_change_password=True,
-        )
-        custody.create_staff_key(user, password)
-        record(actor_name, "account.created", username)
-    return user, password
-
-
 def may_hold_key(user, roles: list[str] | None = None) -> bool:
     """Whether an account may receive the organisation key.
 
@@ -171,6 +132,11 @@ def update_account(actor, user, *, roles: list[str], organisation, is_active: bo
         raise Refused(
             "You cannot remove your own administrator role or deactivate yourself. Ask another administrator."
         )
+    current = _profile(user).organisation
+    if Role.RECIPIENT.value in roles and organisation is not None and organisation.retired and organisation != current:
+        raise Refused(_("%(name)s was retired: it takes no new members.") % {"name": organisation.name})
+    if current is not None and current.retired and is_active:
+        raise Refused(_("%(name)s was retired: the accounts of its people stay inactive.") % {"name": current.name})
     staff_key = StaffKey.objects.filter(user=user).first()
     keeps_key = is_active and _roles_may_hold(roles)
     if staff_key is not None and not keeps_key:
@@ -200,6 +166,15 @@ def update_account(actor, user, *, roles: list[str], organisation, is_active: bo
             )
         record(actor.username, "account.updated", user.username)
     return notices
+
+
+def active_holder_ids() -> set[int]:
+    """The active accounts that hold the active organisation key."""
+    return set(
+        OrgKeyGrant.objects.filter(org_key__active=True, staff_key__user__is_active=True).values_list(
+            "staff_key__user_id", flat=True
+        )
+    )
 
 
 def sole_holder(user) -> bool:
@@ -401,7 +376,7 @@ def finish_rewrap(old: OrgKey, new: OrgKey, loaded, actor_name: str) -> str:
     Return "done", "grace" or "incomplete" (see start_rewrap).
     """
     failed = 0
-    for _ in range(3):  # a report wrapped to the old key by a lagging process while we worked
+    for _attempt in range(3):  # a report wrapped to the old key by a lagging process while we worked
         _moved, failed = _rewrap_pass(old, new, loaded, REWRAP_BATCH)
         if failed or not Report.objects.filter(org_key=old, dek_org_wrap__isnull=False).exists():
             break

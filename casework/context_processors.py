@@ -34,3 +34,30 @@ def staff_nav(request):
             if url and all(item["url"] != url for item in items):
                 items.append({"url": url, "label": _(label), "current": request.path.startswith(url)})
     return {"STAFF_NAV": items}
+
+
+def admin_notices(request):
+    """For administrators and key holders on staff pages: the key-holder warning, the jurisdiction.
+
+    While fewer than two active accounts hold the organisation key, one forgotten password
+    would lose every report: every key holder and administrator sees a banner on every page.
+    """
+    if not request.path.startswith("/staff/") or not request.user.is_authenticated:
+        return {}
+    user = request.user
+    verified = getattr(user, "is_verified", None)  # set by django-otp's middleware (not on a user just logged in)
+    if verified is None or not verified():
+        return {}
+    profile = profile_of(user)
+    if profile is None:
+        return {}
+    from casework import admin_services, recipients
+
+    admin = profile.has_role(ADMIN)
+    out = {}
+    if admin:
+        out["JURISDICTION"] = recipients.jurisdiction()
+    holders = admin_services.active_holder_ids()
+    if len(holders) < 2 and (admin or user.pk in holders):
+        out["KEY_HOLDER_WARNING"] = {"holders": len(holders), "may_grant": admin}
+    return out

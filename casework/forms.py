@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
@@ -114,3 +115,46 @@ class AssignForm(_Crispy):
     def __init__(self, *args, advocates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [("", _("Nobody"))] + [(str(u.pk), u.username) for u in advocates]
+
+
+class AcceptForm(_Crispy):
+    """The invitee chooses their password; it logs them in and locks their key (Django's validators apply)."""
+
+    username = forms.CharField(
+        label=_("Your username"),
+        disabled=True,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "readonly": True}),
+    )
+    new_password = forms.CharField(
+        label=_("Choose a password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}),
+        help_text=_(
+            "A few unrelated words are easy to remember and hard to guess. It also locks your own key: "
+            "nobody can recover it, so if you forget it an administrator must reset your account."
+        ),
+    )
+    new_password2 = forms.CharField(
+        label=_("The same password again"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, username: str, **kwargs):
+        super().__init__(*args, initial={"username": username}, **kwargs)
+        self.username = username
+
+    def clean(self):
+        data = super().clean()
+        password = data.get("new_password")
+        if password and password != data.get("new_password2"):
+            self.add_error("new_password2", _("The two passwords differ."))
+        elif password:
+            try:
+                validate_password(password, get_user_model()(username=self.username))
+            except forms.ValidationError as exc:
+                self.add_error("new_password", exc)
+        return data

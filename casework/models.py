@@ -8,6 +8,9 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
@@ -148,14 +151,84 @@ class RecoveryCode(models.Model):
 
 
 class Organisation(models.Model):
-    """A receiving organisation (victim services, a clinic, …); its users are recipients."""
+    """A receiving organisation (victim services, a clinic, …); its users are recipients.
 
-    name = models.CharField(max_length=200, unique=True)
+    A retired organisation is offered no more referrals and its users are
+    inactive; it stays, so that referrals already sent to it keep their
+    recipient's name for the advocates (casework/recipients.py).
+    """
+
+    name = models.CharField(max_length=200)
     kind = models.CharField(max_length=32)  # a policy recipient profile id
+    # Shown to advocates choosing where to refer: a phone number, an address, whom to ask for.
+    contact = models.CharField(max_length=300, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One current organisation per name, whatever its case; a retired one's name may be used again.
+            models.UniqueConstraint(
+                Lower("name"), condition=Q(retired_at__isnull=True), name="one_current_organisation_per_name"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link that lets one person make their own account.
+
+    The link's token is never stored: ``token_digest`` is a keyed hash of it
+    (vault/invitations.py). Accepting makes the account with these roles, a
+    password of the person's choosing and a key pair locked with it.
+    """
+
+    token_digest = models.CharField(max_length=128, unique=True)
+    username = models.CharField(max_length=150)
+    roles = models.JSONField(default=list)  # list of Role values
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} for {self.username}"
+
+    def state(self, now=None) -> str:
+        if self.accepted_at is not None:
+            return self.State.ACCEPTED
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.expires_at <= (now or timezone.now()):
+            return self.State.EXPIRED
+        return self.State.PENDING
 
 
 class Note(models.Model):

@@ -25,3 +25,11 @@ def purge_expired() -> int:
     from casework import admin_services
 
     return admin_services.purge_expired()
+
+
+@task
+def delete_expired_invitations() -> int:
+    """Delete every invitation past its expiry, used or not (casework/invitations.py)."""
+    from casework import invitations
+
+    return invitations.delete_expired()

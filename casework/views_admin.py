@@ -1,4 +1,7 @@
-"""The administrator's pages: accounts, key grants, rotation, retention. Thin views over admin_services."""
+"""The administrator's pages: accounts, key grants, rotation, retention. Thin views over admin_services.
+
+Invitations and recipient organisations: views_onboard.py.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework import admin_services
-from casework.forms_admin import AccountEditForm, AccountForm, ResetForm, RetentionForm, RotateForm
+from casework.forms_admin import AccountEditForm, ResetForm, RetentionForm, RotateForm
 from casework.models import StaffProfile
 from casework.roles import ADMIN, staff_required
 from vault import rotation
@@ -41,27 +44,6 @@ def users(request):
 
 @staff_required(ADMIN)
 @require_http_methods(["GET", "POST"])
-def user_new(request):
-    form = AccountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        account, password = admin_services.create_account(
-            request.user.username, data["username"], data["roles"], data["organisation"]
-        )
-        # Shown in this response only: a reload re-sends the form, which refuses the taken username.
-        return render(
-            request, "casework/user_password.html", {"account": account, "password": password, "created": True}
-        )
-    return render(
-        request,
-        "casework/user_form.html",
-        {"form": form, "title": _("New staff account")},
-        status=400 if form.errors else 200,
-    )
-
-
-@staff_required(ADMIN)
-@require_http_methods(["GET", "POST"])
 def user_edit(request, user_id: int):
     account = get_object_or_404(get_user_model(), pk=user_id)
     profile = StaffProfile.objects.filter(user=account).first()
@@ -71,7 +53,12 @@ def user_edit(request, user_id: int):
         "organisation": profile.organisation_id if profile else None,
         "is_active": account.is_active,
     }
-    form = AccountEditForm(request.POST or None, initial=initial, locked=locked)
+    form = AccountEditForm(
+        request.POST or None,
+        initial=initial,
+        locked=locked,
+        keep_organisation=profile.organisation if profile else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -23,3 +23,18 @@ class HexIdConverter:
 
 
 register_converter(HexIdConverter, "hexid")
+
+
+class InviteTokenConverter:
+    """An invitation token's alphabet (URL-safe base 64); its length is checked by the view, kindly."""
+
+    regex = "[A-Za-z0-9_-]{1,128}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(InviteTokenConverter, "invitetoken")

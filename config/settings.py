@@ -155,6 +155,7 @@ TEMPLATES = [
                 "config.context_processors.harbor",
                 "config.context_processors.language_links",
                 "casework.context_processors.staff_nav",
+                "casework.context_processors.admin_notices",
             ],
         },
     },
@@ -387,6 +388,10 @@ if HARBOR_SITE_URL and not site_url_ok(HARBOR_SITE_URL, strict=not (DEVELOPMENT 
         "HARBOR_SITE_URL must be an address like https://report.example.org (http:// only for a .onion name), "
         "with no path, query or fragment."
     )
+# How long an invitation link stays usable (hours); an administrator may choose less or more per link.
+HARBOR_INVITATION_HOURS = envint("HARBOR_INVITATION_HOURS", 72)
+if not 1 <= HARBOR_INVITATION_HOURS <= 30 * 24:
+    raise ConfigError("HARBOR_INVITATION_HOURS must be between 1 and 720 (30 days).")
 # Seconds a person must spend on the form before it may be sent (bots are faster).
 HARBOR_MIN_FORM_SECONDS = envint("HARBOR_MIN_FORM_SECONDS", 0 if TESTING else 4)
 # How long a filled-in form waiting on the confirmation page stays valid.

@@ -12,15 +12,15 @@
    database number nobody uses on 127.0.0.1:6379 (Redis must not write to disk), the example
    env file filled in with generated secrets, then through deploy/manage: migrate,
    collectstatic, `check --deploy`, the first administrator (bootstrap), an organisation and a
-   recipient account (createorganisation, createstaff). Each long-running unit's ExecStart is
+   recipient account (recipient add, invite). Each long-running unit's ExecStart is
    started with the unit's own environment files (gunicorn reports READY over NOTIFY_SOCKET, as
    Type=notify needs), and nginx in front of them with the sites as shipped, on free loopback
    ports.
 6. End to end over HTTPS through nginx, as a browser does (cookies, CSRF tokens, the form's own
    hidden fields): a report with a photo, its receipt, /check/; the same receipt through the
    onion server; the administrator's first login (authenticator enrolment with TOTP), the report
-   and its photo, a referral with the narrative included; the recipient's first login (one-time
-   password, enrolment, new password) and the referral. Headers of the answers are checked
+   and its photo, a referral with the narrative included; the recipient's invitation (a password,
+   enrolment) and the referral. Headers of the answers are checked
    against tests/owasp_headers.py and for a single HSTS header.
 7. The worker runs a queued task; Redis holds the rate-limit counters; each oneshot unit (backup,
    purge) runs; the backup restores into a second database, and restoring it over the first is
@@ -814,13 +814,15 @@ http {{
         if deploy.returncode != 0:
             raise Failure(f"manage.py check --deploy: {(deploy.stdout + deploy.stderr).strip()[-1500:]}")
         self.r.ok("migrate, collectstatic, bootstrap, check --deploy (clean), all through deploy/manage")
-        self.manage("createorganisation", RECIPIENT_ORG, "--kind", "victim_services")
-        made = self.manage("createstaff", "check-recipient", "--role", "recipient", "--organisation", RECIPIENT_ORG)
-        match = re.search(r"One-time password \(shown once\): (\S+)", made.stdout)
+        self.manage("recipient", "add", RECIPIENT_ORG, "--kind", "victim_services", "--contact", "check line")
+        made = self.manage("invite", "check-recipient", "--role", "recipient", "--organisation", RECIPIENT_ORG)
+        match = re.search(
+            r"Invitation link \(shown once, works once, until [^)]*\): \S*?(/staff/invitation/[^/\s]+/)", made.stdout
+        )
         if not match:
-            raise Failure(f"createstaff printed no one-time password: {made.stdout}")
+            raise Failure(f"invite printed no invitation link: {made.stdout}")
         self.recipient = ("check-recipient", match.group(1))
-        self.r.ok("first administrator and organisation key (bootstrap), createorganisation, createstaff (a recipient)")
+        self.r.ok("first administrator and organisation key (bootstrap), recipient add, invite (a recipient)")
 
     def unit_env(self, unit: files.Unit) -> dict[str, str]:
         """The environment systemd gives the unit: its Environment= and EnvironmentFile= lines, in order."""
@@ -1100,18 +1102,20 @@ http {{
 
     def recipient_flow(self, referral: str) -> None:
         reader = self.site()
-        self.enrol(reader, self.login(reader, *self.recipient), self.recipient[0])
-        forced = reader.request("GET", "/staff/inbox/")
-        if forced.status != 302 or location(forced) != "/staff/password/":
-            raise Failure("a one-time password did not lead to the new-password page")
-        new = "recipient passphrase " + secrets.token_hex(8)
-        page = reader.get("/staff/password/")
-        submit(
+        username, link = self.recipient
+        page = reader.get(link)
+        password = "recipient passphrase " + secrets.token_hex(8)
+        chosen = submit(
             reader,
-            "/staff/password/",
+            link,
             the_form(page, having="new_password"),
-            {"old_password": self.recipient[1], "new_password": new, "new_password2": new},
+            {"new_password": password, "new_password2": password},
+            expect=302,
         )
+        self.enrol(reader, chosen, username)
+        again = reader.request("GET", link)
+        if again.status == 200 and "new_password" in again.text:
+            raise Failure("an invitation link opened a second time")
         inbox = reader.get("/staff/inbox/")
         if referral not in inbox.text:
             raise Failure("the referral is not in the recipient's inbox")
@@ -1120,7 +1124,7 @@ http {{
             raise Failure("the recipient's referral does not show the narrative")
         self.check_headers(reader, True)
         self.r.ok(
-            "recipient: first login (one-time password, enrolment, new password), inbox, the referral with the narrative"
+            "recipient: the invitation link (password, enrolment), the link refused a second time, inbox, the referral with the narrative"
         )
 
     # --- 7. worker, Redis, oneshot units, restore --------------------------------------------------------

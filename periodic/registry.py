@@ -38,4 +38,5 @@ PERIODIC: list[Periodic] = [
     Periodic("audit.flush_pending", "audit.tasks.flush_pending", every=600),
     Periodic("casework.purge_expired", "casework.tasks.purge_expired", every="casework.admin_services.purge_interval"),
     Periodic("casework.notify", "casework.notifications.send_digests", every="casework.notifications.digest_interval"),
+    Periodic("casework.delete_expired_invitations", "casework.tasks.delete_expired_invitations", every=3600),
 ]

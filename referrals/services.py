@@ -65,7 +65,7 @@ def targets(data: dict[str, Any]) -> tuple[list[Target], list[tuple[str, str]]]:
     """Return (targets the reporter's consent allows, [(title, reason)] for those it does not)."""
     consents = set(data.get("consent") or ["record_only"])
     allowed, refused = [], []
-    for org in Organisation.objects.order_by("name"):
+    for org in Organisation.objects.filter(retired_at__isnull=True).order_by("name"):
         if org.kind in consents and "record_only" not in consents:
             allowed.append(Target(str(org.pk), org.kind, org.name, org, len(reader_keys(org))))
         else:
@@ -92,6 +92,8 @@ def resolve(data: dict[str, Any], key: str) -> Target:
     org = Organisation.objects.filter(pk=int(key)).first() if numeric else None
     if org is None and key != ALERT:
         raise NoSuchTarget(_("There is no such recipient."))
+    if org is not None and org.retired:
+        raise Refused(_("%(name)s was retired and receives no more referrals. Nothing was sent.") % {"name": org.name})
     raise Refused(_("The reporter's consent does not allow sharing with this recipient. Nothing was sent."))
 
 

@@ -36,7 +36,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casework import forms as casework_forms
-from casework import forms_admin
+from casework import forms_admin, invitations
 from casework.models import Organisation
 from intake import forms as intake_forms
 from intake import services as intake_services
@@ -136,7 +136,11 @@ def world(django_db_setup, django_db_blocker):
         assert sent.status_code == 302, sent.content.decode()[:500]
         referral = Referral.objects.get()
 
+        issued = invitations.invite("admin", "invitee", ["advocate"])
         ids = {
+            "invitation_id": [str(issued.invitation.pk)],
+            "org_id": [str(organisation.pk)],
+            "token": [issued.token, issued.token[:-1]],
             "report_id": [report.id],
             "item": [Attachment.objects.get().item],
             "referral_id": [referral.id],

@@ -24,9 +24,11 @@ other-salt, other-key and future ``started`` token, and a forged draft on Edit
 case variants, and expired, forged, other-purpose, empty and erased-report check tokens
 (tests/intake/test_check.py); the old password and the open session after an account reset
 (tests/casework/test_admin.py); a junk unlock cookie and a missing one on every URL
-(tests/test_fuzz_endpoints.py). Harbor sends no password-reset or re-grant links: an
-administrator resets an account in person (a one-time password, tested below) and a key holder
-grants the key by a POST that tests/casework/test_authorization_matrix.py covers.
+(tests/test_fuzz_endpoints.py); invitation links used twice, expired, withdrawn, forged, cut
+short, planted in the database or opened by someone logged in (tests/casework/test_invitations.py).
+Harbor sends no password-reset or re-grant links: an administrator resets an account in person
+(a one-time password, tested below) and a key holder grants the key by a POST that
+tests/casework/test_authorization_matrix.py covers.
 """
 
 from __future__ import annotations

@@ -36,24 +36,26 @@ _CODE = b"harbor/v1/otp/recovery-code"
 _KEY_ID = b"harbor/v1/otp/key-id"
 
 
-def _masters() -> list[bytes]:
+def masters() -> list[bytes]:
+    """HARBOR_OTP_KEY, then its fallbacks (newest first), as bytes."""
     return [bytes.fromhex(k) for k in (settings.HARBOR_OTP_KEY, *settings.HARBOR_OTP_KEY_FALLBACKS)]
 
 
-def _key_id(master: bytes) -> bytes:
+def key_id(master: bytes) -> bytes:
+    """The 8-byte id a blob carries to name the master key it was made under."""
     return hkdf(master, info=_KEY_ID, length=8)
 
 
 def _current() -> tuple[bytes, bytes]:
-    master = _masters()[0]
-    return master, _key_id(master)
+    master = masters()[0]
+    return master, key_id(master)
 
 
 def _named(blob: bytes) -> bytes:
     """Return the master key a blob names, or raise DecryptionError if Harbor no longer has it."""
     kid = parse_header(blob)[1]
-    for master in _masters():
-        if _key_id(master) == kid:
+    for master in masters():
+        if key_id(master) == kid:
             return master
     raise DecryptionError("sealed under a key that is neither HARBOR_OTP_KEY nor one of its fallbacks")
 

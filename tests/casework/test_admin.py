@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from audit.models import Event
+from casework import invitations
 from casework.models import Authenticator, RecoveryCodes, StaffProfile
 from tests.casework.admin_helpers import (
     SECRET_STORY,
@@ -37,9 +38,17 @@ def _actions(action: str) -> list[str]:
 def _pages(staff) -> dict[str, tuple[str, ...]]:
     """Every administrator URL and the methods it answers."""
     uid = staff["colleague"].pk
+    org = staff["organisation"].pk
+    waiting = invitations.invite("admin", "invitee", ["advocate"]).invitation.pk
     return {
         "/staff/accounts/": ("GET",),
-        "/staff/accounts/new/": ("GET", "POST"),
+        "/staff/accounts/invite/": ("GET", "POST"),
+        "/staff/accounts/invitations/": ("GET",),
+        f"/staff/accounts/invitations/{waiting}/revoke/": ("POST",),
+        "/staff/accounts/organisations/": ("GET",),
+        "/staff/accounts/organisations/new/": ("GET", "POST"),
+        f"/staff/accounts/organisations/{org}/": ("GET", "POST"),
+        f"/staff/accounts/organisations/{org}/retire/": ("GET", "POST"),
         f"/staff/accounts/{uid}/": ("GET", "POST"),
         f"/staff/accounts/{uid}/reset/": ("GET", "POST"),
         "/staff/accounts/grants/": ("GET",),
@@ -83,6 +92,14 @@ def test_it_answers_404_for_an_unknown_account_or_key(staff, logged_in):
     # The active key is not a pending one, and an unknown key id is unknown.
     assert client.submit(f"/staff/accounts/rotate/{staff['org_key'].key_id}/rewrap/", {}).status_code == 404
     assert client.submit("/staff/accounts/rotate/ffffffffffffffff/rewrap/", {}).status_code == 404
+    assert client.submit(f"/staff/accounts/invitations/{missing}/revoke/", {}).status_code == 404
+    assert client.get(f"/staff/accounts/organisations/{missing}/").status_code == 404
+    assert (
+        client.submit(f"/staff/accounts/organisations/{missing}/", {"name": "x", "kind": "health_org"}).status_code
+        == 404
+    )
+    assert client.get(f"/staff/accounts/organisations/{missing}/retire/").status_code == 404
+    assert client.submit(f"/staff/accounts/organisations/{missing}/retire/", {"confirm": "on"}).status_code == 404
 
 
 def test_it_answers_405_to_the_wrong_method(staff, logged_in):
@@ -120,53 +137,6 @@ def test_it_lists_accounts_with_their_key_status(staff, logged_in):
     assert "<strong>no</strong>" in rows["outsider"]  # no key pair
     assert "not yet" in rows["outsider"]  # no authenticator
     assert "enrolled" in rows["advocate"]
-
-
-# --- creating an account ------------------------------------------------------------------
-
-
-def test_it_creates_an_account_with_a_key_and_a_password_shown_once(staff, logged_in):
-    client = logged_in("admin")
-    assert client.get("/staff/accounts/new/").status_code == 200
-    response = client.submit("/staff/accounts/new/", {"username": "dana", "roles": ["advocate"]})
-    assert response.status_code == 200
-    password = one_time_password(response)
-    assert len(password.replace("-", "")) == 20
-    dana = get_user_model().objects.get(username="dana")
-    assert dana.check_password(password)
-    profile = StaffProfile.objects.get(user=dana)
-    assert profile.roles == ["advocate"]
-    assert profile.must_change_password
-    assert custody.unlock(dana, password) is not None  # the key pair is locked with that password
-    assert not Authenticator.objects.filter(user=dana).exists()  # enrolled at first login
-    assert password not in "".join(Event.objects.values_list("object_id", flat=True))
-    assert _actions("account.created") == ["dana"]
-    # Sending the form again shows no password: the name is taken.
-    again = client.submit("/staff/accounts/new/", {"username": "dana", "roles": ["advocate"]})
-    assert again.status_code == 400
-    assert password not in again.content.decode()
-
-
-def test_a_new_account_enrols_and_changes_its_password_at_first_login(staff, logged_in):
-    response = logged_in("admin").submit("/staff/accounts/new/", {"username": "dana", "roles": ["advocate"]})
-    password = one_time_password(response)
-    dana = get_user_model().objects.get(username="dana")
-    client = CsrfClient()
-    first_login(client, dana, password)
-    assert client.get("/staff/reports/")["Location"] == "/staff/password/"
-    change_password(client, password, NEW_PASSWORD)
-    assert custody.unlock(dana, NEW_PASSWORD) is not None
-    assert client.get("/staff/reports/").status_code == 200
-
-
-def test_it_needs_an_organisation_for_a_recipient_and_keeps_recipients_from_keys(staff, logged_in):
-    client = logged_in("admin")
-    assert client.submit("/staff/accounts/new/", {"username": "vsu", "roles": ["recipient"]}).status_code == 400
-    both = {"username": "vsu", "roles": ["recipient", "advocate"], "organisation": staff["organisation"].pk}
-    assert client.submit("/staff/accounts/new/", both).status_code == 400
-    ok = {"username": "vsu", "roles": ["recipient"], "organisation": staff["organisation"].pk}
-    assert client.submit("/staff/accounts/new/", ok).status_code == 200
-    assert StaffProfile.objects.get(user__username="vsu").organisation == staff["organisation"]
 
 
 # --- editing an account ---------------------------------------------------------------------

@@ -12,8 +12,11 @@ mean the role was refused, never "ask a key holder".
 
 Statuses: 200 shown, 302 done (or, for anonymous and halfway, sent to the login page),
 400 let in but the form refused (only the empty login and code forms), 403 wrong role,
-404 no such object, 405 wrong method. POST bodies (see POST_DATA) are valid and act on a
-throw-away account or object, so a 200/302 means the action went through.
+404 no such object, 405 wrong method, 410 an invitation link already used. POST bodies (see
+POST_DATA) are valid and act on a throw-away account or object, so a 200/302 means the action
+went through. An invitation link (casework:accept) makes an account for someone not logged in:
+every account gets 403, and the first POST that accepts it (anonymous) uses it up, so the
+half-logged-in column after it sees 410 (tests/casework/test_invitations.py accepts one there).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from functools import cached_property
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
+from casework import invitations
 from casework.models import Organisation
 from intake.models import Attachment, Report
 from referrals.models import Referral
@@ -52,6 +56,7 @@ GET = {
     "casework:otp":                      row(302,  200,  302, 302,  302,  302,  302,  302),
     "casework:enrol":                    row(302,  302,  302, 302,  302,  302,  302,  302),
     "casework:logout":                   row(405,  405,  405, 405,  405,  405,  405,  405),
+    "casework:accept":                   row(200,  410,  403, 403,  403,  403,  403,  403),
     "casework:password":                 row(302,  302,  200, 200,  200,  200,  200,  200),
     "casework:queue":                    row(302,  302,  200, 200,  403,  403,  403,  403),
     "casework:report":                   row(302,  302,  200, 200,  403,  403,  403,  403),
@@ -63,7 +68,13 @@ GET = {
     "casework:stats":                    row(302,  302,  200, 200,  200,  200,  403,  403),
     "casework:audit":                    row(302,  302,  403, 403,  403,  200,  403,  403),
     "casework:users":                    row(302,  302,  403, 403,  200,  403,  403,  403),
-    "casework:user_new":                 row(302,  302,  403, 403,  200,  403,  403,  403),
+    "casework:invite":                   row(302,  302,  403, 403,  200,  403,  403,  403),
+    "casework:invitations":              row(302,  302,  403, 403,  200,  403,  403,  403),
+    "casework:invitation_revoke":        row(302,  302,  403, 403,  405,  403,  403,  403),
+    "casework:organisations":            row(302,  302,  403, 403,  200,  403,  403,  403),
+    "casework:organisation_new":         row(302,  302,  403, 403,  200,  403,  403,  403),
+    "casework:organisation":             row(302,  302,  403, 403,  200,  403,  403,  403),
+    "casework:organisation_retire":      row(302,  302,  403, 403,  200,  403,  403,  403),
     "casework:user_edit":                row(302,  302,  403, 403,  200,  403,  403,  403),
     "casework:user_reset":               row(302,  302,  403, 403,  200,  403,  403,  403),
     "casework:grants":                   row(302,  302,  403, 403,  200,  403,  403,  403),
@@ -89,6 +100,7 @@ POST = {
     "casework:otp":                      row(302,  400,  302, 302,  302,  302,  302,  302),
     "casework:enrol":                    row(302,  302,  302, 302,  302,  302,  302,  302),
     "casework:logout":                   row(302,  302,  302, 302,  302,  302,  302,  302),
+    "casework:accept":                   row(302,  410,  403, 403,  403,  403,  403,  403),
     "casework:password":                 row(302,  302,  200, 200,  200,  200,  200,  200),
     "casework:queue":                    row(302,  302,  405, 405,  403,  403,  403,  403),
     "casework:report":                   row(302,  302,  405, 405,  403,  403,  403,  403),
@@ -100,7 +112,13 @@ POST = {
     "casework:stats":                    row(302,  302,  405, 405,  405,  405,  403,  403),
     "casework:audit":                    row(302,  302,  403, 403,  403,  405,  403,  403),
     "casework:users":                    row(302,  302,  403, 403,  405,  403,  403,  403),
-    "casework:user_new":                 row(302,  302,  403, 403,  200,  403,  403,  403),
+    "casework:invite":                   row(302,  302,  403, 403,  200,  403,  403,  403),
+    "casework:invitations":              row(302,  302,  403, 403,  405,  403,  403,  403),
+    "casework:invitation_revoke":        row(302,  302,  403, 403,  302,  403,  403,  403),
+    "casework:organisations":            row(302,  302,  403, 403,  405,  403,  403,  403),
+    "casework:organisation_new":         row(302,  302,  403, 403,  302,  403,  403,  403),
+    "casework:organisation":             row(302,  302,  403, 403,  302,  403,  403,  403),
+    "casework:organisation_retire":      row(302,  302,  403, 403,  302,  403,  403,  403),
     "casework:user_edit":                row(302,  302,  403, 403,  302,  403,  403,  403),
     "casework:user_reset":               row(302,  302,  403, 403,  200,  403,  403,  403),
     "casework:grants":                   row(302,  302,  403, 403,  405,  403,  403,  403),
@@ -124,6 +142,10 @@ POST = {
 # learn nothing more than from a real id.
 #                                            anon  half  adv  coll admin  aud  recip  out
 GET_MISSING = {
+    "casework:accept":                   row(404,  404,  403, 403,  403,  403,  403,  403),
+    "casework:invitation_revoke":        row(302,  302,  403, 403,  405,  403,  403,  403),
+    "casework:organisation":             row(302,  302,  403, 403,  404,  403,  403,  403),
+    "casework:organisation_retire":      row(302,  302,  403, 403,  404,  403,  403,  403),
     "casework:report":                   row(302,  302,  404, 404,  403,  403,  403,  403),
     "casework:reply":                    row(302,  302,  405, 405,  403,  403,  403,  403),
     "casework:note":                     row(302,  302,  405, 405,  403,  403,  403,  403),
@@ -144,6 +166,10 @@ GET_MISSING = {
 
 #                                            anon  half  adv  coll admin  aud  recip  out
 POST_MISSING = {
+    "casework:accept":                   row(404,  404,  403, 403,  403,  403,  403,  403),
+    "casework:invitation_revoke":        row(302,  302,  403, 403,  404,  403,  403,  403),
+    "casework:organisation":             row(302,  302,  403, 403,  404,  403,  403,  403),
+    "casework:organisation_retire":      row(302,  302,  403, 403,  404,  403,  403,  403),
     "casework:report":                   row(302,  302,  405, 405,  403,  403,  403,  403),
     "casework:reply":                    row(302,  302,  404, 404,  403,  403,  403,  403),
     "casework:note":                     row(302,  302,  404, 404,  403,  403,  403,  403),
@@ -174,7 +200,11 @@ POST_DATA = {
     "casework:note": {"text": "Called back, no answer."},
     "casework:status": {"status": "in_review"},
     "casework:assign": {"assignee": ""},
-    "casework:user_new": {"username": "newcomer", "roles": ["advocate"]},
+    "casework:accept": {"new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    "casework:invite": {"username": "newcomer", "roles": ["advocate"]},
+    "casework:organisation_new": {"name": "Bay Clinic", "kind": "health_org"},
+    "casework:organisation": {"name": "Throwaway Clinic", "kind": "health_org", "contact": "555-0199"},
+    "casework:organisation_retire": {"confirm": "on"},
     "casework:user_edit": {"roles": ["advocate"], "is_active": "on"},
     "casework:user_reset": {"confirm": "on"},
     "casework:rotate": {"confirm": "on"},
@@ -185,8 +215,9 @@ POST_DATA = {
     "referrals:received": {"action": "status", "status": "contacted"},
 }
 
-# The login steps, whose redirects go back and forth between themselves.
-AUTH_VIEWS = {"casework:login", "casework:otp", "casework:enrol", "casework:logout"}
+# The login steps, whose redirects go back and forth between themselves (an accepted invitation
+# goes on to the enrol step).
+AUTH_VIEWS = {"casework:login", "casework:otp", "casework:enrol", "casework:logout", "casework:accept"}
 
 # Values that name nothing, in the shape of real ones.
 NOWHERE = {
@@ -196,6 +227,9 @@ NOWHERE = {
     "key_id": "0" * 16,
     "referral_id": "0" * 32,
     "target": "999999",
+    "invitation_id": 999_999,
+    "org_id": 999_999,
+    "token": "A" * 43,  # well formed, and no invitation's
 }
 
 
@@ -254,14 +288,27 @@ class World:
         assert response.status_code == 302
         return OrgKey.objects.get(active=False, retired_at__isnull=True)
 
+    @cached_property
+    def invitation(self) -> invitations.Issued:
+        """A waiting invitation: the first POST that accepts it (anonymous) uses it up, so later columns see 410."""
+        return invitations.invite("admin", "invitee", ["advocate"])
+
+    @cached_property
+    def organisation(self) -> Organisation:
+        """A throw-away organisation with no members, to edit and retire."""
+        return Organisation.objects.create(name="Throwaway Clinic", kind="health_org")
+
     def real(self, param: str):
         return {
+            "invitation_id": lambda: self.invitation.invitation.pk,
+            "org_id": lambda: self.organisation.pk,
+            "token": lambda: self.invitation.token,
             "report_id": lambda: self.report.id,
             "item": lambda: Attachment.objects.get(report=self.report).item,
             "user_id": lambda: self.target.pk,
             "key_id": lambda: self.old_key.key_id,
             "referral_id": lambda: self.referral.id,
-            "target": lambda: str(Organisation.objects.get().pk),
+            "target": lambda: str(self.staff["organisation"].pk),
         }[param]()
 
     def url(self, name: str, *, missing: bool = False) -> str:

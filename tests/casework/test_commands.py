@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,10 +12,12 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from audit.models import Event
-from casework.models import Organisation, RetentionRule, StaffProfile
+from casework import admin_services
+from casework.models import Invitation, Organisation, RetentionRule, StaffProfile
 from intake.models import Report
-from tests.casework.admin_helpers import new_report
-from tests.casework.conftest import PASSWORD
+from tests.casework.admin_helpers import accept_invitation, new_report
+from tests.casework.conftest import PASSWORD, make_staff
+from tests.conftest import CsrfClient
 from vault import custody, envelope
 from vault.exceptions import DecryptionError
 from vault.models import OrgKey, OrgKeyGrant
@@ -30,61 +33,124 @@ def _run(*args, stdin: str | None = None, monkeypatch=None) -> str:
     return out.getvalue()
 
 
-def _one_time(output: str) -> str:
-    match = re.search(r"One-time password \(shown once\): (\S+)", output)
+def _link(output: str) -> str:
+    match = re.search(r"Invitation link \(shown once, works once, until [^)]*\): (\S+)", output)
     assert match, output
     return match.group(1)
 
 
-def test_createstaff_makes_an_account_with_a_key_and_prints_its_password_once(db):
-    output = _run("createstaff", "dana", "--role", "advocate", "--role", "admin")
-    password = _one_time(output)
-    dana = get_user_model().objects.get(username="dana")
-    profile = StaffProfile.objects.get(user=dana)
-    assert profile.roles == ["advocate", "admin"]
-    assert profile.must_change_password
-    assert dana.check_password(password)
-    assert custody.unlock(dana, password) is not None
-    assert Event.objects.get(action="account.created").object_id == "dana"
-    assert password not in " ".join(Event.objects.values_list("object_id", flat=True))
+def test_invite_prints_a_link_once_that_makes_the_account(db):
+    output = _run("invite", "dana", "--role", "advocate", "--role", "admin", "--base-url", "https://harbor.example.org")
+    link = _link(output)
+    assert link.startswith("https://harbor.example.org/staff/invitation/")
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    invitation = Invitation.objects.get()
+    assert (invitation.username, invitation.roles) == ("dana", ["advocate", "admin"])
+    assert invitation.expires_at - invitation.created_at == timedelta(hours=72)
+    assert token not in invitation.token_digest
+    assert Event.objects.get(action="invitation.created").actor == "manage.py invite"
+    assert token not in " ".join(Event.objects.values_list("object_id", flat=True))
+    assert "dana" not in get_user_model().objects.values_list("username", flat=True)
+    accept_invitation(CsrfClient(), token, "dana")
+    assert StaffProfile.objects.get(user__username="dana").roles == ["advocate", "admin"]
 
 
-def test_createstaff_places_a_recipient_in_an_organisation(staff):
-    _run("createstaff", "vsu", "--role", "recipient", "--organisation", "Victim Services Unit")
-    assert StaffProfile.objects.get(user__username="vsu").organisation == staff["organisation"]
+def test_invite_places_a_recipient_in_a_current_organisation(staff):
+    output = _run("invite", "vsu", "--role", "recipient", "--organisation", "victim services unit", "--hours", "5")
+    _link(output)
+    invitation = Invitation.objects.get()
+    assert invitation.organisation == staff["organisation"]
+    assert invitation.expires_at - invitation.created_at == timedelta(hours=5)
     with pytest.raises(CommandError, match="organisation"):
-        _run("createstaff", "vsu2", "--role", "recipient")
+        _run("invite", "vsu2", "--role", "recipient")
     with pytest.raises(CommandError, match="No organisation"):
-        _run("createstaff", "vsu3", "--role", "recipient", "--organisation", "Nowhere")
+        _run("invite", "vsu3", "--role", "recipient", "--organisation", "Nowhere")
     with pytest.raises(CommandError):
-        _run("createstaff", "x", "--role", "overlord")
+        _run("invite", "x", "--role", "overlord")
     with pytest.raises(CommandError, match="taken"):
-        _run("createstaff", "vsu", "--role", "advocate")
+        _run("invite", "VSU", "--role", "advocate")
+    with pytest.raises(CommandError, match="taken"):
+        _run("invite", "advocate", "--role", "advocate")
+    with pytest.raises(CommandError, match="hours"):
+        _run("invite", "gus", "--role", "advocate", "--hours", "0")
+    _run("recipient", "retire", "Victim Services Unit", "--yes")
+    with pytest.raises(CommandError, match="retired"):
+        _run("invite", "vsu4", "--role", "recipient", "--organisation", "Victim Services Unit")
+    assert Invitation.objects.get().state() == "revoked"  # retiring withdrew it
 
 
-def test_createorganisation_makes_a_recipient_organisation_its_accounts_can_join(db):
-    assert "Created 'Bay Clinic' (health_org)" in _run("createorganisation", "  Bay   Clinic ", "--kind", "health_org")
-    organisation = Organisation.objects.get(name="Bay Clinic")
-    assert organisation.kind == "health_org"
-    assert Event.objects.get(action="organisation.created").object_id == str(organisation.pk)
-    _run("createstaff", "nurse", "--role", "recipient", "--organisation", "Bay Clinic")
-    assert StaffProfile.objects.get(user__username="nurse").organisation == organisation
+def test_invite_lists_and_withdraws(db):
+    token = _link(_run("invite", "dana", "--role", "advocate")).rstrip("/").rsplit("/", 1)[1]
+    assert "dana\tadvocate\tpending" in _run("invite", "--list")
+    assert "Withdrew" in _run("invite", "dana", "--revoke")
+    assert "dana\tadvocate\trevoked" in _run("invite", "--list")
+    assert CsrfClient().get(f"/staff/invitation/{token}/").status_code == 410
+    with pytest.raises(CommandError, match="No waiting invitation"):
+        _run("invite", "dana", "--revoke")
+    with pytest.raises(CommandError, match="Name the username"):
+        _run("invite")
 
 
-def test_createorganisation_refuses_a_kind_no_referral_goes_to_and_a_second_of_the_same_name(db):
+def test_recipient_adds_edits_lists_and_retires(staff):
+    assert "Added 'Bay Clinic' (health_org)" in _run(
+        "recipient", "add", "  Bay   Clinic ", "--kind", "health_org", "--contact", "555-0150"
+    )
+    clinic = Organisation.objects.get(name="Bay Clinic")
+    assert clinic.contact == "555-0150"
+    assert Event.objects.get(action="organisation.created").object_id == str(clinic.pk)
+    _run("recipient", "edit", "bay clinic", "--rename", "Bay Community Clinic", "--contact", "Ask for Ana")
+    clinic.refresh_from_db()
+    assert (clinic.name, clinic.kind, clinic.contact) == ("Bay Community Clinic", "health_org", "Ask for Ana")
+    listing = _run("recipient", "list")
+    assert "Jurisdiction: City and County of San Francisco, California, United States (US-CA-SF)" in listing
+    assert "Bay Community Clinic\thealth_org\tcurrent" in listing
+
+    with pytest.raises(CommandError, match="add --yes"):
+        _run("recipient", "retire", "Victim Services Unit")
+    assert not Organisation.objects.get(pk=staff["organisation"].pk).retired
+    output = _run("recipient", "retire", "Victim Services Unit", "--yes")
+    assert "Accounts deactivated: recipient." in output
+    assert not get_user_model().objects.get(username="recipient").is_active
+    assert Event.objects.get(action="organisation.retired").actor == "manage.py recipient"
+    assert "Victim Services Unit\tvictim_services\tretired" in _run("recipient", "list")
+    with pytest.raises(CommandError, match="already retired"):
+        _run("recipient", "retire", "Victim Services Unit", "--yes")
+    with pytest.raises(CommandError, match="cannot be changed"):
+        _run("recipient", "edit", "Victim Services Unit", "--contact", "x")
+
+
+def test_recipient_refuses_a_kind_no_referral_goes_to_and_a_second_of_the_same_name(db):
     for kind in ("peer_alert", "record_only", "police"):
         with pytest.raises(CommandError, match="invalid choice"):
-            _run("createorganisation", "Somewhere", "--kind", kind)
-    _run("createorganisation", "Bay Clinic", "--kind", "health_org")
-    with pytest.raises(CommandError, match="already an organisation named"):
-        _run("createorganisation", "bay clinic", "--kind", "victim_services")
-    with pytest.raises(CommandError, match="needs a name"):
-        _run("createorganisation", "   ", "--kind", "victim_services")
+            _run("recipient", "add", "Somewhere", "--kind", kind)
+    _run("recipient", "add", "Bay Clinic", "--kind", "health_org")
+    with pytest.raises(CommandError, match="already an organisation"):
+        _run("recipient", "add", "bay clinic", "--kind", "victim_services")
+    with pytest.raises(CommandError, match="name"):
+        _run("recipient", "add", "   ", "--kind", "victim_services")
+    with pytest.raises(CommandError, match="No organisation"):
+        _run("recipient", "edit", "Nowhere", "--contact", "x")
     assert Organisation.objects.count() == 1
 
 
+@override_settings(DEBUG=True)
+def test_demo_makes_two_key_holders_and_organisations_with_contact_lines(db):
+    output = _run("demo", "--reports", "0")
+    assert "manage.py invite" in output
+    assert set(Organisation.objects.values_list("name", "kind")) == {
+        ("Demo Victim Services", "victim_services"),
+        ("Demo Health Clinic", "health_org"),
+    }
+    assert all(Organisation.objects.values_list("contact", flat=True))
+    assert admin_services.active_holder_ids() == set(
+        get_user_model().objects.filter(username__in=["advocate", "admin"]).values_list("pk", flat=True)
+    )
+    _run("demo", "--reports", "0")  # again: nothing doubles
+    assert Organisation.objects.count() == 2
+
+
 def test_grant_unlocks_the_holder_and_grants_the_key(staff, monkeypatch):
-    _run("createstaff", "dana", "--role", "advocate")
+    make_staff("dana", ["advocate"])
     output = _run(
         "grant",
         "--holder",
@@ -102,7 +168,7 @@ def test_grant_unlocks_the_holder_and_grants_the_key(staff, monkeypatch):
 
 
 def test_grant_refuses_a_wrong_password_a_non_holder_and_a_recipient(staff, monkeypatch):
-    _run("createstaff", "dana", "--role", "advocate")
+    make_staff("dana", ["advocate"])
     with pytest.raises(CommandError, match="does not unlock"):
         _run(
             "grant",

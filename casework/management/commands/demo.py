@@ -12,10 +12,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.oath import totp
 
-from casework import otp
-from casework.models import Authenticator, Organisation, StaffProfile
+from casework import otp, recipients
+from casework.models import Authenticator, StaffProfile
 from intake.models import Report
-from vault.custody import create_org_key, create_staff_key
+from vault.custody import create_org_key, create_staff_key, grant, open_grant, unlock_staff_key
 from vault.models import OrgKey, StaffKey
 
 # username: (password, roles). Well-known on purpose: development only.
@@ -25,6 +25,13 @@ DEMO_USERS = {
     "auditor": ("auditor-demo-pass-1", ["auditor"]),
     "recipient": ("recipient-demo-pass-1", ["recipient"]),
 }
+
+
+# Recipient organisations: (name, kind, contact line shown to advocates). The first has the demo recipient.
+DEMO_ORGANISATIONS = [
+    ("Demo Victim Services", "victim_services", "Intake line 555-0100, weekdays 9-5; ask for the duty advocate"),
+    ("Demo Health Clinic", "health_org", "Walk-in Tuesday and Thursday afternoons, 555-0150"),
+]
 
 
 # A fixed TOTP key per demo user, derived from the name so it is stable across runs.
@@ -68,9 +75,12 @@ class Command(BaseCommand):
             )
         User = get_user_model()
         with transaction.atomic():
-            org, _ = Organisation.objects.get_or_create(
-                name="Demo Victim Services", defaults={"kind": "victim_services"}
-            )
+            org = recipients.current().filter(name=DEMO_ORGANISATIONS[0][0]).first()
+            if org is None:
+                org = recipients.add("manage.py demo", *DEMO_ORGANISATIONS[0])
+            for name, kind, contact in DEMO_ORGANISATIONS[1:]:
+                if not recipients.current().filter(name=name).exists():
+                    recipients.add("manage.py demo", name, kind, contact)
             for username, (password, roles) in DEMO_USERS.items():
                 user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
                 if created:
@@ -84,7 +94,11 @@ class Command(BaseCommand):
                 Authenticator.objects.filter(user=user).delete()
                 otp.add_authenticator(user, bytes.fromhex(demo_totp_key(username)), confirmed=True)
             if not OrgKey.objects.exists():
-                create_org_key(User.objects.get(username="advocate").vault_key)
+                # Two key holders, as docs/operations.md asks: one lost password must not lose every report.
+                advocate_key = User.objects.get(username="advocate").vault_key
+                org_key = create_org_key(advocate_key)
+                private = open_grant(org_key.grants.get(), unlock_staff_key(advocate_key, DEMO_USERS["advocate"][0]))
+                grant(org_key, private, User.objects.get(username="admin").vault_key)
         receipts = []
         if reports and not Report.objects.exists():
             receipts = self._sample_reports(reports)
@@ -93,6 +107,10 @@ class Command(BaseCommand):
             secret = base64.b32encode(bytes.fromhex(demo_totp_key(username))).decode()
             self.stdout.write(f"  {username:10} password {password:24} TOTP secret {secret}  ({', '.join(roles)})")
         self.stdout.write(f"  Current two-step code for a user: {democode_command('advocate')}")
+        self.stdout.write(
+            "  Try onboarding: log in as admin (Accounts and keys → Invitations), or "
+            "python manage.py invite newcomer --role advocate"
+        )
         for receipt in receipts:
             self.stdout.write(f"  Sample report receipt (open it at /check/): {receipt}")
 
