@@ -1100,7 +1100,8 @@ http {{
         self.r.ok("administrator: referral built and sent with the narrative included")
         return referral.group(1)
 
-    def recipient_flow(self, referral: str) -> None:
+    def recipient_joins(self) -> Browser:
+        """The recipient opens her invitation link, chooses a password and enrols: her key pair exists from now."""
         reader = self.site()
         username, link = self.recipient
         page = reader.get(link)
@@ -1116,6 +1117,10 @@ http {{
         again = reader.request("GET", link)
         if again.status == 200 and "new_password" in again.text:
             raise Failure("an invitation link opened a second time")
+        self.r.ok("recipient: the invitation link (a password, enrolment); the link refused a second time")
+        return reader
+
+    def recipient_flow(self, reader: Browser, referral: str) -> None:
         inbox = reader.get("/staff/inbox/")
         if referral not in inbox.text:
             raise Failure("the referral is not in the recipient's inbox")
@@ -1123,9 +1128,7 @@ http {{
         if "took my phone" not in opened.text:
             raise Failure("the recipient's referral does not show the narrative")
         self.check_headers(reader, True)
-        self.r.ok(
-            "recipient: the invitation link (password, enrolment), the link refused a second time, inbox, the referral with the narrative"
-        )
+        self.r.ok("recipient: inbox, the referral with the narrative")
 
     # --- 7. worker, Redis, oneshot units, restore --------------------------------------------------------
 
@@ -1397,8 +1400,9 @@ def stages(report: Report, check: DeployCheck) -> None:
     with report.stage("6. a report, end to end, through nginx"):
         receipt = check.report_flow()
         check.onion_flow(receipt)
+        reader = check.recipient_joins()
         referral = check.staff_flow()
-        check.recipient_flow(referral)
+        check.recipient_flow(reader, referral)
     with report.stage("7. worker, Redis, the timers' units, restore"):
         check.worker()
         check.redis_used()
