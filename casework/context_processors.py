@@ -10,6 +10,7 @@ NAV = [
     (RECIPIENT, "referrals:inbox", "Referrals received"),
     (ADMIN, "casework:users", "Accounts and keys"),
     (ADMIN, "casework:retention", "Retention"),
+    (ADMIN, "referrals:subscribers", "Alert subscribers"),
     (AUDITOR, "casework:audit", "Audit log"),
 ]
 

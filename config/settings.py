@@ -328,6 +328,13 @@ HARBOR_JURISDICTION = env("HARBOR_JURISDICTION", "US-CA-SF")
 HARBOR_BACKUP_DAYS = envint("HARBOR_BACKUP_DAYS", 30)
 # Seconds between scheduled retention purges (periodic/registry.py); 0 turns the schedule off.
 HARBOR_PURGE_EVERY = envint("HARBOR_PURGE_EVERY", 3600)
+# Peer safety alerts (docs/referrals.md): how many days a published alert stays up, and seconds
+# between the scheduled checks that take expired ones down (0 turns the schedule off; the feed and
+# the bulletin leave an expired alert out either way).
+HARBOR_ALERT_DAYS = envint("HARBOR_ALERT_DAYS", 30)
+if not 1 <= HARBOR_ALERT_DAYS <= 365:
+    raise ConfigError("HARBOR_ALERT_DAYS must be a number of days from 1 to 365.")
+HARBOR_ALERT_EXPIRE_EVERY = envint("HARBOR_ALERT_EXPIRE_EVERY", 3600)
 # Seconds a person must spend on the form before it may be sent (bots are faster).
 HARBOR_MIN_FORM_SECONDS = envint("HARBOR_MIN_FORM_SECONDS", 0 if TESTING else 4)
 # How long a filled-in form waiting on the confirmation page stays valid.

@@ -12,6 +12,7 @@ handler500 = "config.views.server_error"
 urlpatterns = [
     path("staff/", include("casework.urls")),
     path("staff/", include("referrals.urls")),
+    path("", include("referrals.public_urls")),
 ]
 if settings.HARBOR_BENCH_BASELINE:
     urlpatterns.append(path("bench/", include("bench.baseline.urls")))

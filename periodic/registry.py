@@ -37,4 +37,5 @@ PERIODIC: list[Periodic] = [
     # Reporter events wait for their hour to end (audit/models.py, PendingEvent).
     Periodic("audit.flush_pending", "audit.tasks.flush_pending", every=600),
     Periodic("casework.purge_expired", "casework.tasks.purge_expired", every="casework.admin_services.purge_interval"),
+    Periodic("referrals.expire_alerts", "referrals.tasks.expire_alerts", every="referrals.alerts.expiry_interval"),
 ]

@@ -42,11 +42,13 @@ from intake import forms as intake_forms
 from intake import services as intake_services
 from intake.models import Attachment, Report
 from intake.views import _started_token
+from referrals import alerts
 from referrals import forms as referral_forms
 from referrals.models import Referral
 from tests.casework.conftest import PASSWORD, make_staff, staff_login
-from tests.conftest import CsrfClient, fill_and_preview, hidden, submit_report
+from tests.conftest import FULL_REPORT, CsrfClient, fill_and_preview, hidden, submit_report
 from tests.intake.conftest import jpeg_bytes, upload
+from tests.referrals.support import write_alert
 from vault import receipts
 from vault.custody import create_org_key, forget_active_org_key, grant, open_grant, unlock_staff_key
 from vault.models import OrgKey
@@ -83,7 +85,7 @@ PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
 def test_every_url_is_fuzzed():
     names = {name for name, _route in ROUTES}
-    assert {n.split(":")[0] for n in names} == {"intake", "casework", "referrals"}
+    assert {n.split(":")[0] for n in names} == {"intake", "casework", "referrals", "public"}
     routes = [route for _name, route in ROUTES]
     assert "/check/message/" in routes and "/es/check/message/" in routes
     assert "/staff/inbox/<hexid:referral_id>/print/" in routes
@@ -134,6 +136,10 @@ def world(django_db_setup, django_db_blocker):
         sent = clients["advocate"].submit(f"/staff/reports/{report.id}/refer/{organisation.pk}/", {"action": "send"})
         assert sent.status_code == 302, sent.content.decode()[:500]
         referral = Referral.objects.get()
+        alert_report = CsrfClient()
+        submit_report(alert_report, dict(FULL_REPORT, consent=["peer_alert"]))
+        alert = write_alert(clients["advocate"], Report.objects.exclude(pk=report.pk).get(), perp_vehicle="1")
+        subscriber, token = alerts.create_subscriber(admin, "outreach van", "en")
 
         ids = {
             "report_id": [report.id],
@@ -142,6 +148,9 @@ def world(django_db_setup, django_db_blocker):
             "target": [str(organisation.pk), "alert"],
             "user_id": [str(advocate.pk), str(recipient.pk), str(admin.pk)],
             "key_id": [OrgKey.objects.get().key_id],
+            "alert_id": [alert.id],
+            "subscriber_id": [str(subscriber.pk)],
+            "token": [token],
         }
         values = [draft, check, photos, _started_token(), receipt, receipt.replace("-", "").lower()]
         yield World(clients, {r: copy.deepcopy(c.cookies) for r, c in clients.items()}, ids, values)
@@ -171,7 +180,7 @@ def _form_fields() -> dict[str, list[str]]:
 FIELDS = _form_fields()
 # Names the views read from request.POST or request.GET directly, not through a form.
 FIELDS.update(
-    action=["preview", "edit", "send", "message", "status", "retract"],
+    action=["preview", "edit", "send", "message", "status", "retract", "publish", "send_back"],
     draft=[],
     token=[],
     pending_text=[],

@@ -25,10 +25,11 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from casework.models import Organisation
 from intake.models import Attachment, Report
-from referrals.models import Referral
+from referrals.models import AlertSubscriber, Referral
 from tests.casework.conftest import PASSWORD, make_staff
-from tests.conftest import CsrfClient, submit_report
+from tests.conftest import FULL_REPORT, CsrfClient, submit_report
 from tests.intake.conftest import jpeg_bytes, upload
+from tests.referrals.support import write_alert
 from vault.custody import grant
 from vault.models import OrgKey
 
@@ -61,6 +62,7 @@ GET = {
     "casework:assign":                   row(302,  302,  405, 405,  403,  403,  403,  403),
     "casework:photo":                    row(302,  302,  200, 200,  403,  403,  403,  403),
     "casework:stats":                    row(302,  302,  200, 200,  403,  403,  403,  403),
+    "casework:stats_csv":                row(302,  302,  200, 200,  403,  403,  403,  403),
     "casework:audit":                    row(302,  302,  403, 403,  403,  200,  403,  403),
     "casework:users":                    row(302,  302,  403, 403,  200,  403,  403,  403),
     "casework:user_new":                 row(302,  302,  403, 403,  200,  403,  403,  403),
@@ -75,10 +77,15 @@ GET = {
     "referrals:build":                   row(302,  302,  200, 200,  403,  403,  403,  403),
     "referrals:detail":                  row(302,  302,  200, 200,  403,  403,  403,  403),
     "referrals:alerts":                  row(302,  302,  200, 200,  403,  403,  403,  403),
+    "referrals:alert_review":            row(302,  302,  200, 200,  403,  403,  403,  403),
+    "referrals:alert_bulletin":          row(302,  302,  200, 200,  403,  403,  403,  403),
+    "referrals:subscribers":             row(302,  302,  403, 403,  200,  403,  403,  403),
+    "referrals:subscriber_revoke":       row(302,  302,  403, 403,  405,  403,  403,  403),
     "referrals:inbox":                   row(302,  302,  403, 403,  403,  403,  200,  403),
     "referrals:received":                row(302,  302,  403, 403,  403,  403,  200,  403),
     "referrals:received_print":          row(302,  302,  403, 403,  403,  403,  200,  403),
     "referrals:received_pdf":            row(302,  302,  403, 403,  403,  403,  200,  403),
+    "referrals:received_json":           row(302,  302,  403, 403,  403,  403,  200,  403),
 }
 
 #                                            anon  half  adv  coll admin  aud  recip  out
@@ -97,6 +104,7 @@ POST = {
     "casework:assign":                   row(302,  302,  302, 302,  403,  403,  403,  403),
     "casework:photo":                    row(302,  302,  405, 405,  403,  403,  403,  403),
     "casework:stats":                    row(302,  302,  405, 405,  403,  403,  403,  403),
+    "casework:stats_csv":                row(302,  302,  405, 405,  403,  403,  403,  403),
     "casework:audit":                    row(302,  302,  403, 403,  403,  405,  403,  403),
     "casework:users":                    row(302,  302,  403, 403,  405,  403,  403,  403),
     "casework:user_new":                 row(302,  302,  403, 403,  200,  403,  403,  403),
@@ -111,10 +119,15 @@ POST = {
     "referrals:build":                   row(302,  302,  200, 200,  403,  403,  403,  403),
     "referrals:detail":                  row(302,  302,  302, 302,  403,  403,  403,  403),
     "referrals:alerts":                  row(302,  302,  405, 405,  403,  403,  403,  403),
+    "referrals:alert_review":            row(302,  302,  403, 302,  403,  403,  403,  403),
+    "referrals:alert_bulletin":          row(302,  302,  405, 405,  403,  403,  403,  403),
+    "referrals:subscribers":             row(302,  302,  403, 403,  200,  403,  403,  403),
+    "referrals:subscriber_revoke":       row(302,  302,  403, 403,  302,  403,  403,  403),
     "referrals:inbox":                   row(302,  302,  403, 403,  403,  403,  405,  403),
     "referrals:received":                row(302,  302,  403, 403,  403,  403,  302,  403),
     "referrals:received_print":          row(302,  302,  403, 403,  403,  403,  405,  403),
     "referrals:received_pdf":            row(302,  302,  403, 403,  403,  403,  405,  403),
+    "referrals:received_json":           row(302,  302,  403, 403,  403,  403,  405,  403),
 }
 
 # The URL's last parameter names nothing (its parents stay real: the photo's report, the
@@ -135,9 +148,12 @@ GET_MISSING = {
     "referrals:choose":                  row(302,  302,  404, 404,  403,  403,  403,  403),
     "referrals:build":                   row(302,  302,  404, 404,  403,  403,  403,  403),
     "referrals:detail":                  row(302,  302,  404, 404,  403,  403,  403,  403),
+    "referrals:alert_review":            row(302,  302,  404, 404,  403,  403,  403,  403),
+    "referrals:subscriber_revoke":       row(302,  302,  403, 403,  405,  403,  403,  403),
     "referrals:received":                row(302,  302,  403, 403,  403,  403,  404,  403),
     "referrals:received_print":          row(302,  302,  403, 403,  403,  403,  404,  403),
     "referrals:received_pdf":            row(302,  302,  403, 403,  403,  403,  404,  403),
+    "referrals:received_json":           row(302,  302,  403, 403,  403,  403,  404,  403),
 }
 
 #                                            anon  half  adv  coll admin  aud  recip  out
@@ -155,9 +171,12 @@ POST_MISSING = {
     "referrals:choose":                  row(302,  302,  405, 405,  403,  403,  403,  403),
     "referrals:build":                   row(302,  302,  404, 404,  403,  403,  403,  403),
     "referrals:detail":                  row(302,  302,  404, 404,  403,  403,  403,  403),
+    "referrals:alert_review":            row(302,  302,  404, 404,  403,  403,  403,  403),
+    "referrals:subscriber_revoke":       row(302,  302,  403, 403,  404,  403,  403,  403),
     "referrals:received":                row(302,  302,  403, 403,  403,  403,  404,  403),
     "referrals:received_print":          row(302,  302,  403, 403,  403,  403,  405,  403),
     "referrals:received_pdf":            row(302,  302,  403, 403,  403,  403,  405,  403),
+    "referrals:received_json":           row(302,  302,  403, 403,  403,  403,  405,  403),
 }
 # fmt: on
 
@@ -180,6 +199,8 @@ POST_DATA = {
     "referrals:build": {"action": "preview"},
     "referrals:detail": {"text": "Did she get in touch?"},
     "referrals:received": {"action": "status", "status": "contacted"},
+    "referrals:alert_review": {"action": "publish"},
+    "referrals:subscribers": {"name": "outreach van", "lang": "en"},
 }
 
 # The login steps, whose redirects go back and forth between themselves.
@@ -193,6 +214,8 @@ NOWHERE = {
     "key_id": "0" * 16,
     "referral_id": "0" * 32,
     "target": "999999",
+    "alert_id": "0" * 32,
+    "subscriber_id": 999_999,
 }
 
 
@@ -251,6 +274,12 @@ class World:
         assert response.status_code == 302
         return OrgKey.objects.get(active=False, retired_at__isnull=True)
 
+    @cached_property
+    def alert(self) -> Referral:
+        """A safety alert the advocate wrote, waiting for a second advocate."""
+        submit_report(CsrfClient(), dict(FULL_REPORT, consent=["peer_alert"]))
+        return write_alert(self.logged_in("advocate"), Report.objects.get(), perp_vehicle="1")
+
     def real(self, param: str):
         return {
             "report_id": lambda: self.report.id,
@@ -259,6 +288,8 @@ class World:
             "key_id": lambda: self.old_key.key_id,
             "referral_id": lambda: self.referral.id,
             "target": lambda: str(Organisation.objects.get().pk),
+            "alert_id": lambda: self.alert.id,
+            "subscriber_id": lambda: AlertSubscriber.objects.get_or_create(name="van", token_digest="0" * 64)[0].pk,
         }[param]()
 
     def url(self, name: str, *, missing: bool = False) -> str:
