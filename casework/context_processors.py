@@ -11,6 +11,7 @@ NAV = [
     (ADMIN, "casework:users", "Accounts and keys"),
     (ADMIN, "casework:retention", "Retention"),
     (ADMIN, "referrals:subscribers", "Alert subscribers"),
+    (ADMIN, "resources:list", "Resources"),
     (AUDITOR, "casework:audit", "Audit log"),
 ]
 

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "intake",
     "casework",
     "referrals",
+    "resources",
 ]
 # `make bench` only (HARBOR_ENV=bench or test): a plaintext twin of the intake to measure encryption against.
 HARBOR_BENCH_BASELINE = envbool("HARBOR_BENCH_BASELINE", False)

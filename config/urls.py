@@ -12,6 +12,7 @@ handler500 = "config.views.server_error"
 urlpatterns = [
     path("staff/", include("casework.urls")),
     path("staff/", include("referrals.urls")),
+    path("staff/", include("resources.urls")),
     path("", include("referrals.public_urls")),
 ]
 if settings.HARBOR_BENCH_BASELINE:

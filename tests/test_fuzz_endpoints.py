@@ -45,6 +45,8 @@ from intake.views import _started_token
 from referrals import alerts
 from referrals import forms as referral_forms
 from referrals.models import Referral
+from resources import forms as resource_forms
+from resources.models import Resource
 from tests.casework.conftest import PASSWORD, make_staff, staff_login
 from tests.conftest import FULL_REPORT, CsrfClient, fill_and_preview, hidden, submit_report
 from tests.intake.conftest import jpeg_bytes, upload
@@ -85,7 +87,7 @@ PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
 def test_every_url_is_fuzzed():
     names = {name for name, _route in ROUTES}
-    assert {n.split(":")[0] for n in names} == {"intake", "casework", "referrals", "public"}
+    assert {n.split(":")[0] for n in names} == {"intake", "casework", "referrals", "resources", "public"}
     routes = [route for _name, route in ROUTES]
     assert "/check/message/" in routes and "/es/check/message/" in routes
     assert "/staff/inbox/<hexid:referral_id>/print/" in routes
@@ -140,6 +142,7 @@ def world(django_db_setup, django_db_blocker):
         submit_report(alert_report, dict(FULL_REPORT, consent=["peer_alert"]))
         alert = write_alert(clients["advocate"], Report.objects.exclude(pk=report.pk).get(), perp_vehicle="1")
         subscriber, token = alerts.create_subscriber(admin, "outreach van", "en")
+        resource = Resource.objects.create(name="Hotline", helps_with_en="Help", helps_with_es="Ayuda", phone="988")
 
         ids = {
             "report_id": [report.id],
@@ -150,6 +153,7 @@ def world(django_db_setup, django_db_blocker):
             "key_id": [OrgKey.objects.get().key_id],
             "alert_id": [alert.id],
             "subscriber_id": [str(subscriber.pk)],
+            "resource_id": [str(resource.pk)],
             "token": [token],
         }
         values = [draft, check, photos, _started_token(), receipt, receipt.replace("-", "").lower()]
@@ -165,7 +169,7 @@ def world(django_db_setup, django_db_blocker):
 def _form_fields() -> dict[str, list[str]]:
     """Every field of every form on the site → the values its choices accept (none for free text)."""
     fields: dict[str, list[str]] = {}
-    for module in (intake_forms, casework_forms, forms_admin, referral_forms):
+    for module in (intake_forms, casework_forms, forms_admin, referral_forms, resource_forms):
         for _name, form_class in inspect.getmembers(module, inspect.isclass):
             if issubclass(form_class, forms.BaseForm) and form_class.__module__ == module.__name__:
                 for name, form_field in form_class.base_fields.items():

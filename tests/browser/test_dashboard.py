@@ -252,6 +252,8 @@ def test_every_dashboard_page_has_no_accessibility_violations(desktop, phone, ax
         ("/staff/accounts/rotate/", "accounts: rotate"),
         ("/staff/retention/", "accounts: retention"),
         ("/staff/alerts/subscribers/", "alert subscribers"),
+        ("/staff/resources/", "resources"),
+        ("/staff/resources/new/", "resources: new"),
     ]:
         desktop.goto(path)
         audit.check(name)
@@ -261,6 +263,6 @@ def test_every_dashboard_page_has_no_accessibility_violations(desktop, phone, ax
     page = log_in(desktop, team["auditor"])
     audit.check("audit log")
 
-    assert len(small.pages) == 5 and len(audit.pages) == 22, (small.pages, audit.pages)
+    assert len(small.pages) == 5 and len(audit.pages) == 24, (small.pages, audit.pages)
     problems = small.problems + audit.problems
     assert not problems, "\n".join(problems)

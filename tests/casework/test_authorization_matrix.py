@@ -26,6 +26,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from casework.models import Organisation
 from intake.models import Attachment, Report
 from referrals.models import AlertSubscriber, Referral
+from resources.models import Resource
 from tests.casework.conftest import PASSWORD, make_staff
 from tests.conftest import FULL_REPORT, CsrfClient, submit_report
 from tests.intake.conftest import jpeg_bytes, upload
@@ -35,7 +36,7 @@ from vault.models import OrgKey
 
 pytestmark = pytest.mark.django_db
 
-NAMESPACES = ("casework", "referrals")
+NAMESPACES = ("casework", "referrals", "resources")
 ROLES = ("anonymous", "halfway", "advocate", "colleague", "admin", "auditor", "recipient", "outsider")
 NEW_PASSWORD = "another long passphrase 2027"
 
@@ -86,6 +87,10 @@ GET = {
     "referrals:received_print":          row(302,  302,  403, 403,  403,  403,  200,  403),
     "referrals:received_pdf":            row(302,  302,  403, 403,  403,  403,  200,  403),
     "referrals:received_json":           row(302,  302,  403, 403,  403,  403,  200,  403),
+    "resources:list":                    row(302,  302,  403, 403,  200,  403,  403,  403),
+    "resources:new":                     row(302,  302,  403, 403,  200,  403,  403,  403),
+    "resources:edit":                    row(302,  302,  403, 403,  200,  403,  403,  403),
+    "resources:delete":                  row(302,  302,  403, 403,  405,  403,  403,  403),
 }
 
 #                                            anon  half  adv  coll admin  aud  recip  out
@@ -128,6 +133,10 @@ POST = {
     "referrals:received_print":          row(302,  302,  403, 403,  403,  403,  405,  403),
     "referrals:received_pdf":            row(302,  302,  403, 403,  403,  403,  405,  403),
     "referrals:received_json":           row(302,  302,  403, 403,  403,  403,  405,  403),
+    "resources:list":                    row(302,  302,  403, 403,  405,  403,  403,  403),
+    "resources:new":                     row(302,  302,  403, 403,  302,  403,  403,  403),
+    "resources:edit":                    row(302,  302,  403, 403,  302,  403,  403,  403),
+    "resources:delete":                  row(302,  302,  403, 403,  302,  403,  403,  403),
 }
 
 # The URL's last parameter names nothing (its parents stay real: the photo's report, the
@@ -154,6 +163,8 @@ GET_MISSING = {
     "referrals:received_print":          row(302,  302,  403, 403,  403,  403,  404,  403),
     "referrals:received_pdf":            row(302,  302,  403, 403,  403,  403,  404,  403),
     "referrals:received_json":           row(302,  302,  403, 403,  403,  403,  404,  403),
+    "resources:edit":                    row(302,  302,  403, 403,  404,  403,  403,  403),
+    "resources:delete":                  row(302,  302,  403, 403,  405,  403,  403,  403),
 }
 
 #                                            anon  half  adv  coll admin  aud  recip  out
@@ -177,8 +188,12 @@ POST_MISSING = {
     "referrals:received_print":          row(302,  302,  403, 403,  403,  403,  405,  403),
     "referrals:received_pdf":            row(302,  302,  403, 403,  403,  403,  405,  403),
     "referrals:received_json":           row(302,  302,  403, 403,  403,  403,  405,  403),
+    "resources:edit":                    row(302,  302,  403, 403,  404,  403,  403,  403),
+    "resources:delete":                  row(302,  302,  403, 403,  404,  403,  403,  403),
 }
 # fmt: on
+
+RESOURCE = {"name": "Hotline", "helps_with_en": "Help", "helps_with_es": "Ayuda", "phone": "988", "position": "0"}
 
 # What each POST sends: valid, and aimed at throw-away objects (the "target" account, a fresh
 # username), so a 200/302 above means the action was carried out.
@@ -201,6 +216,8 @@ POST_DATA = {
     "referrals:received": {"action": "status", "status": "contacted"},
     "referrals:alert_review": {"action": "publish"},
     "referrals:subscribers": {"name": "outreach van", "lang": "en"},
+    "resources:new": {**RESOURCE, "name": "Another hotline"},
+    "resources:edit": RESOURCE,
 }
 
 # The login steps, whose redirects go back and forth between themselves.
@@ -216,6 +233,7 @@ NOWHERE = {
     "target": "999999",
     "alert_id": "0" * 32,
     "subscriber_id": 999_999,
+    "resource_id": 999_999,
 }
 
 
@@ -290,6 +308,7 @@ class World:
             "target": lambda: str(Organisation.objects.get().pk),
             "alert_id": lambda: self.alert.id,
             "subscriber_id": lambda: AlertSubscriber.objects.get_or_create(name="van", token_digest="0" * 64)[0].pk,
+            "resource_id": lambda: Resource.objects.get_or_create(**RESOURCE)[0].pk,
         }[param]()
 
     def url(self, name: str, *, missing: bool = False) -> str:
