@@ -11,6 +11,8 @@ NAV = [
     (RECIPIENT, "referrals:inbox", "Referrals received"),
     (ADMIN, "casework:users", "Accounts and keys"),
     (ADMIN, "casework:retention", "Retention"),
+    (ADMIN, "referrals:subscribers", "Alert subscribers"),
+    (ADMIN, "resources:list", "Resources"),
     (AUDITOR, "casework:audit", "Audit log"),
     (ADVOCATE, "casework:notifications", "Notifications"),
     (RECIPIENT, "casework:notifications", "Notifications"),

@@ -21,6 +21,7 @@ urlpatterns = [
     path("reports/<hexid:report_id>/assign/", views.assign, name="assign"),
     path("reports/<hexid:report_id>/photos/<hexid:item>/", views.photo, name="photo"),
     path("stats/", views_stats.statistics, name="stats"),
+    path("stats/csv/", views_stats.statistics_csv, name="stats_csv"),
     path("audit/", views_audit.audit_log, name="audit"),
     path("accounts/", views_admin.users, name="users"),
     path("accounts/invite/", views_onboard.invite, name="invite"),

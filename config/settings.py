@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "intake",
     "casework",
     "referrals",
+    "resources",
 ]
 # `make bench` only (HARBOR_ENV=bench or test): a plaintext twin of the intake to measure encryption against.
 HARBOR_BENCH_BASELINE = envbool("HARBOR_BENCH_BASELINE", False)
@@ -392,6 +393,13 @@ if HARBOR_SITE_URL and not site_url_ok(HARBOR_SITE_URL, strict=not (DEVELOPMENT 
 HARBOR_INVITATION_HOURS = envint("HARBOR_INVITATION_HOURS", 72)
 if not 1 <= HARBOR_INVITATION_HOURS <= 30 * 24:
     raise ConfigError("HARBOR_INVITATION_HOURS must be between 1 and 720 (30 days).")
+# Peer safety alerts (docs/referrals.md): how many days a published alert stays up, and seconds
+# between the scheduled checks that take expired ones down (0 turns the schedule off; the feed and
+# the bulletin leave an expired alert out either way).
+HARBOR_ALERT_DAYS = envint("HARBOR_ALERT_DAYS", 30)
+if not 1 <= HARBOR_ALERT_DAYS <= 365:
+    raise ConfigError("HARBOR_ALERT_DAYS must be a number of days from 1 to 365.")
+HARBOR_ALERT_EXPIRE_EVERY = envint("HARBOR_ALERT_EXPIRE_EVERY", 3600)
 # Seconds a person must spend on the form before it may be sent (bots are faster).
 HARBOR_MIN_FORM_SECONDS = envint("HARBOR_MIN_FORM_SECONDS", 0 if TESTING else 4)
 # How long a filled-in form waiting on the confirmation page stays valid.

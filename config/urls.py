@@ -15,6 +15,8 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("staff/", include("casework.urls")),
     path("staff/", include("referrals.urls")),
+    path("staff/", include("resources.urls")),
+    path("", include("referrals.public_urls")),
 ]
 if settings.HARBOR_BENCH_BASELINE:
     urlpatterns.append(path("bench/", include("bench.baseline.urls")))

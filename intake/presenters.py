@@ -71,8 +71,13 @@ SHARED_WORDS = {
     "declined": _("They said they cannot help. An advocate will talk with you about other options."),
     "revoked": _("Taken back before they opened it, because you changed your choice."),
     "withdrawn": _("They had opened it. They were told you withdrew your consent, and to delete any copies."),
+    "alert_review": _(
+        "A safety warning for other workers, waiting for a second advocate to check it before it is published."
+    ),
+    "alert_rejected": _("The advocates decided not to publish this safety warning."),
     "published": _("Published as an anonymous safety warning for other workers."),
     "retracted": _("The safety warning was taken down."),
+    "alert_expired": _("The safety warning was up for its set time and has come down."),
 }
 
 

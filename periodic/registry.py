@@ -39,4 +39,5 @@ PERIODIC: list[Periodic] = [
     Periodic("casework.purge_expired", "casework.tasks.purge_expired", every="casework.admin_services.purge_interval"),
     Periodic("casework.notify", "casework.notifications.send_digests", every="casework.notifications.digest_interval"),
     Periodic("casework.delete_expired_invitations", "casework.tasks.delete_expired_invitations", every=3600),
+    Periodic("referrals.expire_alerts", "referrals.tasks.expire_alerts", every="referrals.alerts.expiry_interval"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -33,11 +34,15 @@ class Referral(models.Model):
         DECLINED = "declined", _("Declined")
         REVOKED = "revoked", _("Revoked before it was opened")
         WITHDRAWN = "withdrawn", _("Consent withdrawn after it was opened")
-        DRAFT_ALERT = "alert_review", _("Safety alert awaiting review")
+        DRAFT_ALERT = "alert_review", _("Safety alert waiting for a second advocate")
+        REJECTED = "alert_rejected", _("Safety alert sent back by the second advocate")
         PUBLISHED = "published", _("Safety alert published")
         RETRACTED = "retracted", _("Safety alert retracted")
+        EXPIRED = "alert_expired", _("Safety alert expired")
 
     RECIPIENT_STATUSES = ("contacted", "services_provided", "declined")
+    # An alert in one of these is over: nothing moves it again.
+    ALERT_ENDED = ("alert_rejected", "retracted", "alert_expired")
 
     id = models.CharField(primary_key=True, max_length=32, default=new_referral_id, editable=False)
     report = models.ForeignKey("intake.Report", null=True, on_delete=models.SET_NULL, related_name="referrals")
@@ -100,3 +105,80 @@ class ReferralMessage(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.pk} on referral {self.referral_id[:8]}"
+
+
+class AlertReview(models.Model):
+    """A second advocate's decision on a safety alert: publish it, or send it back with a reason.
+
+    The author of an alert can never be its reviewer (referrals/alerts.py). The
+    reason is encrypted under the referral key, like a referral message: it may
+    quote what the alert says.
+    """
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="review")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    approved = models.BooleanField()
+    decided_at = models.DateTimeField(auto_now_add=True)
+    reason = models.BinaryField(null=True)
+
+    def __str__(self) -> str:
+        return f"review of alert {self.referral_id[:8]} ({'approved' if self.approved else 'sent back'})"
+
+
+def new_public_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class PublishedAlert(models.Model):
+    """The published copy of a safety alert: what subscribers and bulletins carry, and nothing else.
+
+    ``id`` is random (a version 4 UUID, the Atom entry id) and derives from
+    neither the referral nor the report; no URL, id or time Harbor publishes
+    leads back to them. ``blob`` is the alert's fields sealed for the server
+    (vault/publication.py): the feed is served with no advocate present. The
+    row goes when the alert is retracted or expires.
+    """
+
+    id = models.UUIDField(primary_key=True, default=new_public_id, editable=False)
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="publication")
+    published_on = models.DateField()
+    expires_at = models.DateTimeField(db_index=True)
+    blob = models.BinaryField()
+
+    class Meta:
+        ordering = ["-published_on", "id"]
+
+    def __str__(self) -> str:
+        return f"published alert {self.id}"
+
+
+class AlertSubscriber(models.Model):
+    """Someone who receives the published alerts through a secret feed link (e.g. "outreach van").
+
+    The link's token is shown once; only its keyed hash is kept
+    (vault.publication.feed_token_digest). A revoked subscriber's link answers 404.
+    """
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        SPANISH = "es", "Español"
+
+    name = models.CharField(max_length=100)
+    lang = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    token_digest = models.CharField(max_length=64, unique=True)
+    feed_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # The day the link was last read (not the time: a feed reader's polling is nobody's business).
+    last_read_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"alert subscriber {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,10 +1,12 @@
-"""A referral as PDF, built in memory on request and never stored."""
+"""Referrals and the safety-alert bulletin as PDF, built in memory on request and never stored."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
@@ -79,4 +81,56 @@ def render(referral, rows: list[tuple[str, str]], notice: list[dict]) -> bytes:
         new_x="LMARGIN",
         new_y="NEXT",
     )
+    return bytes(pdf.output())
+
+
+def render_bulletin(items: list, rows_of, title_of) -> bytes:
+    """Return the PDF bytes of a bulletin of published safety alerts.
+
+    ``items`` are ``referrals.alerts.Published``; ``rows_of(item)`` gives its (label, text)
+    rows and ``title_of(item)`` its title, in the active language. Nothing else goes in: no
+    referral or report id, no link, no time finer than the day (the file's own creation
+    date included).
+    """
+    today = timezone.localdate()
+    pdf = FPDF(format="Letter")
+    midnight = datetime.datetime.combine(today, datetime.time.min, tzinfo=datetime.UTC)
+    pdf.set_creation_date(midnight)
+    pdf.set_title(_("Safety alerts"))
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    family, unicode_ok = _font(pdf)
+
+    def text(value: str) -> str:
+        return value if unicode_ok else value.encode("latin-1", "replace").decode("latin-1")
+
+    def line(value: str, size: int, style: str = "", height: int = 6) -> None:
+        pdf.set_font(family, style, size)
+        pdf.multi_cell(0, height, text(value), new_x="LMARGIN", new_y="NEXT")
+
+    line(_("Safety alerts"), 16, "B", 9)
+    line(
+        _("Warnings about people who hurt workers, as of %(date)s. Nothing here is about who reported.")
+        % {"date": date_format(today, "DATE_FORMAT")},
+        10,
+    )
+    pdf.ln(3)
+    for item in items:
+        line(title_of(item), 12, "B", 7)
+        line(
+            _("Published %(published)s; shown until %(until)s.")
+            % {
+                "published": date_format(item.published_on, "DATE_FORMAT"),
+                "until": date_format(item.until, "DATE_FORMAT"),
+            },
+            9,
+            height=5,
+        )
+        for label, value in rows_of(item):
+            line(str(label), 10, "B", 5)
+            line(str(value), 10, height=5)
+        pdf.ln(4)
+    if not items:
+        line(_("No alerts are published right now."), 11)
+    line(_("Made on request; Harbor does not keep this file."), 8, height=5)
     return bytes(pdf.output())

@@ -17,7 +17,7 @@ from intake.models import Report
 from policy.errors import ConsentMissing, NotNarrower, PolicyError
 from policy.referral import Referral as PolicyReferral
 from policy.referral import apply_edits
-from referrals.models import Referral, ReferralMessage, ReferralWrap
+from referrals.models import PublishedAlert, Referral, ReferralMessage, ReferralWrap
 from vault import envelope
 from vault import referrals as vault_referrals
 from vault.custody import active_org_key
@@ -168,7 +168,8 @@ def send(opened: StaffReport, actor, target: Target, final: PolicyReferral) -> R
     )
     referral.org_key = org_key
     referral.org_wrap = vault_referrals.wrap_key(key, referral.id, bytes(org_key.public_key))
-    referral.status = Referral.Status.PUBLISHED if target.profile == "peer_alert" else Referral.Status.SENT
+    # A safety alert waits for a second advocate (referrals/alerts.py); a referral goes at once.
+    referral.status = Referral.Status.DRAFT_ALERT if target.profile == "peer_alert" else Referral.Status.SENT
     referral.save(force_insert=True)
     if target.organisation is not None:
         ReferralWrap.objects.bulk_create(
@@ -180,7 +181,7 @@ def send(opened: StaffReport, actor, target: Target, final: PolicyReferral) -> R
     if report.status not in (Report.Status.CLOSED, Report.Status.WITHDRAWN):
         report.status = Report.Status.REFERRED
         report.save(update_fields=["status", "updated_at"])
-    record(actor.username, "referral.published" if referral.is_alert else "referral.sent", referral.id)
+    record(actor.username, "alert.submitted" if referral.is_alert else "referral.sent", referral.id)
     return referral
 
 
@@ -252,12 +253,6 @@ def set_recipient_status(referral: Referral, user, status: str) -> None:
     record(user.username, f"referral.status.{status}", referral.id)
 
 
-def retract_alert(referral: Referral, user) -> None:
-    referral.status = Referral.Status.RETRACTED
-    referral.save(update_fields=["status", "status_changed_at"])
-    record(user.username, "referral.retracted", referral.id)
-
-
 # --- consent over time ------------------------------------------------------------
 
 
@@ -266,15 +261,16 @@ def enforce_consent(report: Report, consents: list[str]) -> None:
 
     A referral whose consent is gone loses its recipient wraps: not yet opened
     → revoked; already opened → withdrawn, and the recipient's inbox says so.
-    A published safety alert is retracted.
+    A safety alert, published or waiting for review, is retracted, and its published copy goes.
     """
     live = report.referrals.exclude(
-        status__in=[Referral.Status.REVOKED, Referral.Status.WITHDRAWN, Referral.Status.RETRACTED]
+        status__in=[Referral.Status.REVOKED, Referral.Status.WITHDRAWN, *Referral.ALERT_ENDED]
     )
     for referral in live:
         if referral.profile in consents and "record_only" not in consents:
             continue
         referral.wraps.all().delete()
+        PublishedAlert.objects.filter(referral=referral).delete()
         if referral.is_alert:
             referral.status = Referral.Status.RETRACTED
         elif referral.opened_at is None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from audit.services import record
 from casework import services as casework_services
 from casework.roles import ADVOCATE, RECIPIENT, profile_of, staff_required
 from intake import policy_bridge
 from intake.models import Report
-from referrals import pdf, presenters, services
+from referrals import alerts, export, pdf, presenters, services
 from referrals.forms import MessageForm, RecipientStatusForm
-from referrals.models import Referral
+from referrals.models import AlertReview, PublishedAlert, Referral
 
 
 def _open_report(request, report_id: str):
@@ -138,42 +139,38 @@ def detail(request, referral_id: str):
     except services.NoAccess:
         return render(request, "casework/referrals/detail.html", {"referral": referral, "erased": True})
     form = MessageForm(request.POST or None)
+    error = ""
     if request.method == "POST":
         if referral.is_alert and request.POST.get("action") == "retract":
-            services.retract_alert(referral, request.user)
-            return redirect("referrals:detail", referral_id=referral.id)
-        if form.is_valid() and not referral.is_closed_to_recipient and not referral.is_alert:
+            try:
+                alerts.retract(referral, request.user)
+            except services.Refused as exc:
+                error = str(exc)
+            else:
+                return redirect("referrals:detail", referral_id=referral.id)
+        elif form.is_valid() and not referral.is_closed_to_recipient and not referral.is_alert:
             services.add_message(referral, key, request.user, form.cleaned_data["text"], from_recipient=False)
             return redirect("referrals:detail", referral_id=referral.id)
     body = services.body(referral, key)
-    return render(
-        request,
-        "casework/referrals/detail.html",
-        {
-            "referral": referral,
-            "rows": policy_bridge.referral_rows(body),
-            "notice": body["notice"],
-            "messages": services.messages(referral, key),
-            "form": form,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@staff_required(ADVOCATE, unlocked=True)
-@require_GET
-def alerts(request):
-    """Published safety alerts, for advocates to share with workers (printable)."""
-    items = []
-    for referral in Referral.objects.filter(profile="peer_alert", status=Referral.Status.PUBLISHED).select_related(
-        "org_key"
-    ):
-        try:
-            key = services.key_for_advocate(referral, request.harbor_keys)
-        except services.NoAccess:
-            continue
-        items.append({"referral": referral, "rows": policy_bridge.referral_rows(services.body(referral, key))})
-    return render(request, "casework/referrals/alerts.html", {"items": items})
+    context = {
+        "referral": referral,
+        "rows": policy_bridge.referral_rows(body),
+        "notice": body["notice"],
+        "messages": services.messages(referral, key),
+        "form": form,
+        "error": error,
+    }
+    if referral.is_alert:
+        context.update(
+            {
+                "alert_review": AlertReview.objects.filter(referral=referral).select_related("reviewer").first(),
+                "alert_reason": alerts.reason(referral, key),
+                "publication": PublishedAlert.objects.filter(referral=referral).first(),
+                "may_review": alerts.may_review(referral, request.user),
+                "can_retract": alerts.can_retract(referral),
+            }
+        )
+    return render(request, "casework/referrals/detail.html", context, status=400 if (form.errors or error) else 200)
 
 
 # --- recipients -------------------------------------------------------------------
@@ -266,3 +263,24 @@ def received_pdf(request, referral_id: str):
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="referral-{referral.id[:8]}.pdf"'
     return response
+
+
+@staff_required(RECIPIENT, unlocked=True)
+@require_GET
+def received_json(request, referral_id: str):
+    """The referral as JSON for the recipient's case-management system (docs/schema/referral-v1.json)."""
+    referral, key = _open_for_recipient(request, referral_id)
+    if key is None:
+        raise Http404
+    services.mark_opened(referral, request.user)
+    document = export.document(referral, services.body(referral, key))
+    record(request.user.username, "referral.exported", referral.id)
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="referral-{referral.id[:8]}.json"'
+    return response
+
+
+@require_safe
+def referral_schema(request):
+    """The JSON Schema of the referral export, read-only: the file in the repository, as it is."""
+    return HttpResponse(export.schema_bytes(), content_type="application/schema+json")

@@ -42,11 +42,15 @@ from intake import forms as intake_forms
 from intake import services as intake_services
 from intake.models import Attachment, Report
 from intake.views import _started_token
+from referrals import alerts
 from referrals import forms as referral_forms
 from referrals.models import Referral
+from resources import forms as resource_forms
+from resources.models import Resource
 from tests.casework.conftest import PASSWORD, make_staff, staff_login
-from tests.conftest import CsrfClient, fill_and_preview, hidden, submit_report
+from tests.conftest import FULL_REPORT, CsrfClient, fill_and_preview, hidden, submit_report
 from tests.intake.conftest import jpeg_bytes, upload
+from tests.referrals.support import write_alert
 from vault import receipts
 from vault.custody import create_org_key, forget_active_org_key, grant, open_grant, unlock_staff_key
 from vault.models import OrgKey
@@ -83,7 +87,7 @@ PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
 def test_every_url_is_fuzzed():
     names = {name for name, _route in ROUTES}
-    assert {n.split(":")[0] for n in names} == {"intake", "casework", "referrals", ""}
+    assert {n.split(":")[0] for n in names} == {"intake", "casework", "referrals", "resources", "public", ""}
     assert {n for n in names if n.startswith(":")} == {":favicon"}  # the one address outside the apps
     routes = [route for _name, route in ROUTES]
     assert "/check/message/" in routes and "/es/check/message/" in routes
@@ -135,18 +139,26 @@ def world(django_db_setup, django_db_blocker):
         sent = clients["advocate"].submit(f"/staff/reports/{report.id}/refer/{organisation.pk}/", {"action": "send"})
         assert sent.status_code == 302, sent.content.decode()[:500]
         referral = Referral.objects.get()
+        alert_report = CsrfClient()
+        submit_report(alert_report, dict(FULL_REPORT, consent=["peer_alert"]))
+        alert = write_alert(clients["advocate"], Report.objects.exclude(pk=report.pk).get(), perp_vehicle="1")
+        subscriber, token = alerts.create_subscriber(admin, "outreach van", "en")
+        resource = Resource.objects.create(name="Hotline", helps_with_en="Help", helps_with_es="Ayuda", phone="988")
 
         issued = invitations.invite("admin", "invitee", ["advocate"])
         ids = {
             "invitation_id": [str(issued.invitation.pk)],
             "org_id": [str(organisation.pk)],
-            "token": [issued.token, issued.token[:-1]],
+            "token": [issued.token, issued.token[:-1], token],  # an invitation's and a feed's
             "report_id": [report.id],
             "item": [Attachment.objects.get().item],
             "referral_id": [referral.id],
             "target": [str(organisation.pk), "alert"],
             "user_id": [str(advocate.pk), str(recipient.pk), str(admin.pk)],
             "key_id": [OrgKey.objects.get().key_id],
+            "alert_id": [alert.id],
+            "subscriber_id": [str(subscriber.pk)],
+            "resource_id": [str(resource.pk)],
         }
         values = [draft, check, photos, _started_token(), receipt, receipt.replace("-", "").lower()]
         yield World(clients, {r: copy.deepcopy(c.cookies) for r, c in clients.items()}, ids, values)
@@ -161,7 +173,7 @@ def world(django_db_setup, django_db_blocker):
 def _form_fields() -> dict[str, list[str]]:
     """Every field of every form on the site → the values its choices accept (none for free text)."""
     fields: dict[str, list[str]] = {}
-    for module in (intake_forms, casework_forms, forms_admin, referral_forms):
+    for module in (intake_forms, casework_forms, forms_admin, referral_forms, resource_forms):
         for _name, form_class in inspect.getmembers(module, inspect.isclass):
             if issubclass(form_class, forms.BaseForm) and form_class.__module__ == module.__name__:
                 for name, form_field in form_class.base_fields.items():
@@ -176,7 +188,7 @@ def _form_fields() -> dict[str, list[str]]:
 FIELDS = _form_fields()
 # Names the views read from request.POST or request.GET directly, not through a form.
 FIELDS.update(
-    action=["preview", "edit", "send", "message", "status", "retract"],
+    action=["preview", "edit", "send", "message", "status", "retract", "publish", "send_back"],
     draft=[],
     token=[],
     pending_text=[],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from resources.models import Resource
 from tests.browser.flows import (
     acknowledge_receipt,
     fill_report,
@@ -18,6 +19,7 @@ from tests.browser.flows import (
     sample_report,
     send_and_read_receipt,
 )
+from tests.browser.test_resources import HOTLINE
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -68,6 +70,8 @@ class Audit:
 
 
 def test_it_has_no_accessibility_violations_on_any_reporter_page(axe_site, org_keys, request):
+    # With a hotline listed, so its section on the landing and receipt pages is checked too.
+    Resource.objects.create(**HOTLINE)
     site = axe_site
     audit = Audit(site, phone=request.node.callspec.params["axe_site"] == "phone")
     page = site.page

@@ -29,16 +29,18 @@ from django.urls import URLResolver, get_resolver, reverse
 from casework import invitations
 from casework.models import Organisation
 from intake.models import Attachment, Report
-from referrals.models import Referral
+from referrals.models import AlertSubscriber, Referral
+from resources.models import Resource
 from tests.casework.conftest import PASSWORD, make_staff
-from tests.conftest import CsrfClient, submit_report
+from tests.conftest import FULL_REPORT, CsrfClient, submit_report
 from tests.intake.conftest import jpeg_bytes, upload
+from tests.referrals.support import write_alert
 from vault.custody import grant
 from vault.models import OrgKey
 
 pytestmark = pytest.mark.django_db
 
-NAMESPACES = ("casework", "referrals")
+NAMESPACES = ("casework", "referrals", "resources")
 ROLES = ("anonymous", "halfway", "advocate", "colleague", "admin", "auditor", "recipient", "outsider")
 NEW_PASSWORD = "another long passphrase 2027"
 
@@ -66,6 +68,7 @@ GET = {
     "casework:assign":                   row(302,  302,  405, 405,  403,  403,  403,  403),
     "casework:photo":                    row(302,  302,  200, 200,  403,  403,  403,  403),
     "casework:stats":                    row(302,  302,  200, 200,  200,  200,  403,  403),
+    "casework:stats_csv":                row(302,  302,  200, 200,  200,  200,  403,  403),
     "casework:audit":                    row(302,  302,  403, 403,  403,  200,  403,  403),
     "casework:users":                    row(302,  302,  403, 403,  200,  403,  403,  403),
     "casework:invite":                   row(302,  302,  403, 403,  200,  403,  403,  403),
@@ -87,10 +90,19 @@ GET = {
     "referrals:build":                   row(302,  302,  200, 200,  403,  403,  403,  403),
     "referrals:detail":                  row(302,  302,  200, 200,  403,  403,  403,  403),
     "referrals:alerts":                  row(302,  302,  200, 200,  403,  403,  403,  403),
+    "referrals:alert_review":            row(302,  302,  200, 200,  403,  403,  403,  403),
+    "referrals:alert_bulletin":          row(302,  302,  200, 200,  403,  403,  403,  403),
+    "referrals:subscribers":             row(302,  302,  403, 403,  200,  403,  403,  403),
+    "referrals:subscriber_revoke":       row(302,  302,  403, 403,  405,  403,  403,  403),
     "referrals:inbox":                   row(302,  302,  403, 403,  403,  403,  200,  403),
     "referrals:received":                row(302,  302,  403, 403,  403,  403,  200,  403),
     "referrals:received_print":          row(302,  302,  403, 403,  403,  403,  200,  403),
     "referrals:received_pdf":            row(302,  302,  403, 403,  403,  403,  200,  403),
+    "referrals:received_json":           row(302,  302,  403, 403,  403,  403,  200,  403),
+    "resources:list":                    row(302,  302,  403, 403,  200,  403,  403,  403),
+    "resources:new":                     row(302,  302,  403, 403,  200,  403,  403,  403),
+    "resources:edit":                    row(302,  302,  403, 403,  200,  403,  403,  403),
+    "resources:delete":                  row(302,  302,  403, 403,  405,  403,  403,  403),
 }
 
 #                                            anon  half  adv  coll admin  aud  recip  out
@@ -110,6 +122,7 @@ POST = {
     "casework:assign":                   row(302,  302,  302, 302,  403,  403,  403,  403),
     "casework:photo":                    row(302,  302,  405, 405,  403,  403,  403,  403),
     "casework:stats":                    row(302,  302,  405, 405,  405,  405,  403,  403),
+    "casework:stats_csv":                row(302,  302,  405, 405,  405,  405,  403,  403),
     "casework:audit":                    row(302,  302,  403, 403,  403,  405,  403,  403),
     "casework:users":                    row(302,  302,  403, 403,  405,  403,  403,  403),
     "casework:invite":                   row(302,  302,  403, 403,  200,  403,  403,  403),
@@ -131,10 +144,19 @@ POST = {
     "referrals:build":                   row(302,  302,  200, 200,  403,  403,  403,  403),
     "referrals:detail":                  row(302,  302,  302, 302,  403,  403,  403,  403),
     "referrals:alerts":                  row(302,  302,  405, 405,  403,  403,  403,  403),
+    "referrals:alert_review":            row(302,  302,  403, 302,  403,  403,  403,  403),
+    "referrals:alert_bulletin":          row(302,  302,  405, 405,  403,  403,  403,  403),
+    "referrals:subscribers":             row(302,  302,  403, 403,  200,  403,  403,  403),
+    "referrals:subscriber_revoke":       row(302,  302,  403, 403,  302,  403,  403,  403),
     "referrals:inbox":                   row(302,  302,  403, 403,  403,  403,  405,  403),
     "referrals:received":                row(302,  302,  403, 403,  403,  403,  302,  403),
     "referrals:received_print":          row(302,  302,  403, 403,  403,  403,  405,  403),
     "referrals:received_pdf":            row(302,  302,  403, 403,  403,  403,  405,  403),
+    "referrals:received_json":           row(302,  302,  403, 403,  403,  403,  405,  403),
+    "resources:list":                    row(302,  302,  403, 403,  405,  403,  403,  403),
+    "resources:new":                     row(302,  302,  403, 403,  302,  403,  403,  403),
+    "resources:edit":                    row(302,  302,  403, 403,  302,  403,  403,  403),
+    "resources:delete":                  row(302,  302,  403, 403,  302,  403,  403,  403),
 }
 
 # The URL's last parameter names nothing (its parents stay real: the photo's report, the
@@ -159,9 +181,14 @@ GET_MISSING = {
     "referrals:choose":                  row(302,  302,  404, 404,  403,  403,  403,  403),
     "referrals:build":                   row(302,  302,  404, 404,  403,  403,  403,  403),
     "referrals:detail":                  row(302,  302,  404, 404,  403,  403,  403,  403),
+    "referrals:alert_review":            row(302,  302,  404, 404,  403,  403,  403,  403),
+    "referrals:subscriber_revoke":       row(302,  302,  403, 403,  405,  403,  403,  403),
     "referrals:received":                row(302,  302,  403, 403,  403,  403,  404,  403),
     "referrals:received_print":          row(302,  302,  403, 403,  403,  403,  404,  403),
     "referrals:received_pdf":            row(302,  302,  403, 403,  403,  403,  404,  403),
+    "referrals:received_json":           row(302,  302,  403, 403,  403,  403,  404,  403),
+    "resources:edit":                    row(302,  302,  403, 403,  404,  403,  403,  403),
+    "resources:delete":                  row(302,  302,  403, 403,  405,  403,  403,  403),
 }
 
 #                                            anon  half  adv  coll admin  aud  recip  out
@@ -183,11 +210,18 @@ POST_MISSING = {
     "referrals:choose":                  row(302,  302,  405, 405,  403,  403,  403,  403),
     "referrals:build":                   row(302,  302,  404, 404,  403,  403,  403,  403),
     "referrals:detail":                  row(302,  302,  404, 404,  403,  403,  403,  403),
+    "referrals:alert_review":            row(302,  302,  404, 404,  403,  403,  403,  403),
+    "referrals:subscriber_revoke":       row(302,  302,  403, 403,  404,  403,  403,  403),
     "referrals:received":                row(302,  302,  403, 403,  403,  403,  404,  403),
     "referrals:received_print":          row(302,  302,  403, 403,  403,  403,  405,  403),
     "referrals:received_pdf":            row(302,  302,  403, 403,  403,  403,  405,  403),
+    "referrals:received_json":           row(302,  302,  403, 403,  403,  403,  405,  403),
+    "resources:edit":                    row(302,  302,  403, 403,  404,  403,  403,  403),
+    "resources:delete":                  row(302,  302,  403, 403,  404,  403,  403,  403),
 }
 # fmt: on
+
+RESOURCE = {"name": "Hotline", "helps_with_en": "Help", "helps_with_es": "Ayuda", "phone": "988", "position": "0"}
 
 # What each POST sends: valid, and aimed at throw-away objects (the "target" account, a fresh
 # username), so a 200/302 above means the action was carried out.
@@ -213,6 +247,10 @@ POST_DATA = {
     "referrals:build": {"action": "preview"},
     "referrals:detail": {"text": "Did she get in touch?"},
     "referrals:received": {"action": "status", "status": "contacted"},
+    "referrals:alert_review": {"action": "publish"},
+    "referrals:subscribers": {"name": "outreach van", "lang": "en"},
+    "resources:new": {**RESOURCE, "name": "Another hotline"},
+    "resources:edit": RESOURCE,
 }
 
 # The login steps, whose redirects go back and forth between themselves (an accepted invitation
@@ -230,6 +268,9 @@ NOWHERE = {
     "invitation_id": 999_999,
     "org_id": 999_999,
     "token": "A" * 43,  # well formed, and no invitation's
+    "alert_id": "0" * 32,
+    "subscriber_id": 999_999,
+    "resource_id": 999_999,
 }
 
 
@@ -298,6 +339,12 @@ class World:
         """A throw-away organisation with no members, to edit and retire."""
         return Organisation.objects.create(name="Throwaway Clinic", kind="health_org")
 
+    @cached_property
+    def alert(self) -> Referral:
+        """A safety alert the advocate wrote, waiting for a second advocate."""
+        submit_report(CsrfClient(), dict(FULL_REPORT, consent=["peer_alert"]))
+        return write_alert(self.logged_in("advocate"), Report.objects.get(), perp_vehicle="1")
+
     def real(self, param: str):
         return {
             "invitation_id": lambda: self.invitation.invitation.pk,
@@ -309,6 +356,9 @@ class World:
             "key_id": lambda: self.old_key.key_id,
             "referral_id": lambda: self.referral.id,
             "target": lambda: str(self.staff["organisation"].pk),
+            "alert_id": lambda: self.alert.id,
+            "subscriber_id": lambda: AlertSubscriber.objects.get_or_create(name="van", token_digest="0" * 64)[0].pk,
+            "resource_id": lambda: Resource.objects.get_or_create(**RESOURCE)[0].pk,
         }[param]()
 
     def url(self, name: str, *, missing: bool = False) -> str:

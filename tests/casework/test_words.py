@@ -169,7 +169,7 @@ def test_the_audit_log_reads_as_what_people_did(world, logged_in):
         "opened a report",
         "set a report's status to “In review”",
         "sent a referral",
-        "published a safety alert",
+        "sent a safety alert to a second advocate for review",
         "marked a referral “Services provided”",
         "changed how long reports are kept",
         "In review: 30 days",

@@ -15,8 +15,9 @@ from django.utils import timezone
 from casework.admin_services import purge_expired
 from casework.models import Note, RetentionRule
 from intake.models import Attachment, AttachmentChunk, Message, Report, Section
-from referrals.models import Referral, ReferralMessage, ReferralWrap
+from referrals.models import PublishedAlert, Referral, ReferralMessage, ReferralWrap
 from tests.conftest import FULL_REPORT, CsrfClient, hidden, submit_report
+from tests.referrals.support import publish_alert, write_alert
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,9 @@ def _referred_report(logged_in, staff, *, open_it: bool):
     org = staff["organisation"]
     sent = advocate.submit(f"/staff/reports/{report.id}/refer/{org.pk}/", {"action": "send", "include_narrative": "1"})
     assert sent.status_code == 302
-    alert = advocate.submit(f"/staff/reports/{report.id}/refer/alert/", {"action": "send", "include_perp_vehicle": "1"})
-    assert alert.status_code == 302
+    alert = write_alert(advocate, report, perp_vehicle="1")
+    assert publish_alert(logged_in("colleague"), alert).status_code == 302
+    assert PublishedAlert.objects.filter(referral=alert).exists()
     referral = Referral.objects.get(organisation=org)
     assert advocate.submit(f"/staff/referrals/{referral.id}/", {"text": "zqtorecipientzq"}).status_code == 302
     if open_it:
@@ -80,6 +82,7 @@ def test_withdrawal_deletes_notes_referrals_and_their_messages(staff, logged_in)
     assert _rows_left(report.id) == dict.fromkeys(_rows_left(report.id), 0)
     # Nobody had opened the referral: nothing of it is left, for anyone.
     assert not Referral.objects.exists() and not ReferralWrap.objects.exists() and not ReferralMessage.objects.exists()
+    assert not PublishedAlert.objects.exists()  # the published alert's copy went with it
     assert logged_in("recipient").get(f"/staff/inbox/{referral.id}/").status_code == 404
     assert logged_in("advocate").get(f"/staff/referrals/{referral.id}/").status_code == 404
     # The tombstone holds no key and no receipt lookup; the receipt opens nothing.
@@ -98,6 +101,7 @@ def test_an_opened_referral_becomes_a_notice_without_content_or_link(staff, logg
     assert notice.pk == referral.pk and notice.report_id is None and notice.status == "withdrawn"
     assert bytes(notice.body) == b"" and notice.trace is None and notice.org_wrap is None and notice.org_key_id is None
     assert not ReferralWrap.objects.exists() and not ReferralMessage.objects.exists()
+    assert not PublishedAlert.objects.exists()
     html = logged_in("recipient").get(f"/staff/inbox/{referral.id}/").content.decode()
     assert "withdrew their consent" in html and "zqerasurezq" not in html
 
@@ -122,6 +126,7 @@ def test_a_purged_report_leaves_no_row_and_its_referral_cannot_be_opened(staff, 
     assert not Report.objects.exists()
     assert _rows_left(report.id) == dict.fromkeys(_rows_left(report.id), 0)
     assert not Referral.objects.exists() and not ReferralWrap.objects.exists() and not ReferralMessage.objects.exists()
+    assert not PublishedAlert.objects.exists()
     assert logged_in("recipient").get(f"/staff/inbox/{referral.id}/").status_code == 404
     assert logged_in("advocate").get(f"/staff/reports/{report.id}/").status_code == 404
     assert logged_in("advocate").get("/staff/alerts/").content.decode().count(FULL_REPORT["perp_vehicle"]) == 0

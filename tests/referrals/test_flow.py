@@ -10,6 +10,7 @@ from intake.models import Report
 from referrals.models import Referral, ReferralWrap
 from tests.casework.conftest import make_staff
 from tests.conftest import FULL_REPORT, CsrfClient, hidden, submit_report
+from tests.referrals.support import publish_alert, write_alert
 from vault import envelope
 from vault.custody import unlock_staff_key
 from vault.exceptions import DecryptionError
@@ -201,12 +202,11 @@ def test_withdrawing_the_report_erases_opened_referrals(staff, logged_in):
 def test_peer_alert_is_published_without_anything_about_the_reporter(staff, logged_in):
     _receipt, report = _report(consent=("peer_alert",))
     client = logged_in("advocate")
-    response = client.submit(
-        f"/staff/reports/{report.id}/refer/alert/", {"action": "send", "include_perp_vehicle": "1"}
-    )
-    assert response.status_code == 302
-    alert = Referral.objects.get()
-    assert alert.status == "published" and alert.organisation is None
+    alert = write_alert(client, report, perp_vehicle="1")
+    assert alert.status == "alert_review" and alert.organisation is None
+    assert publish_alert(logged_in("colleague"), alert).status_code == 302  # a second advocate
+    alert.refresh_from_db()
+    assert alert.status == "published"
     html = client.get("/staff/alerts/").content.decode()
     assert FULL_REPORT["perp_vehicle"] in html
     for value in (FULL_REPORT["reporter_name"], FULL_REPORT["contact_signal"], NARRATIVE[:20], FULL_REPORT["injuries"]):

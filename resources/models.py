@@ -1,0 +1,84 @@
+"""Hotlines and services an administrator lists for reporters, in English and Spanish.
+
+Nothing here is about a reporter: it is the organisation's own list, public by
+design, so it is stored as it is. Every text a reporter reads exists in both
+languages (resources/forms.py refuses one without the other).
+"""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator, URLValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# What a person may type as a phone number: digits, letters of a vanity number
+# (1-800-656-HOPE), spaces and the usual separators, an optional leading "+".
+PHONE_VALIDATOR = RegexValidator(
+    r"^\+?[0-9A-Za-z][0-9A-Za-z ().-]{1,38}$",
+    _(
+        "Write the number as people dial it: digits (or the letters of a vanity number), spaces, dashes, dots, brackets, and a + in front if it has one."
+    ),
+)
+# Keypad letters, as a phone dials a vanity number.
+_KEYPAD = str.maketrans(
+    {
+        **{c: "2" for c in "ABC"},
+        **{c: "3" for c in "DEF"},
+        **{c: "4" for c in "GHI"},
+        **{c: "5" for c in "JKL"},
+        **{c: "6" for c in "MNO"},
+        **{c: "7" for c in "PQRS"},
+        **{c: "8" for c in "TUV"},
+        **{c: "9" for c in "WXYZ"},
+    }
+)
+
+
+class Resource(models.Model):
+    name = models.CharField(_("Name"), max_length=120)
+    name_es = models.CharField(
+        _("Name in Spanish"), max_length=120, blank=True, help_text=_("Leave empty if the name stays the same.")
+    )
+    helps_with_en = models.CharField(_("What they help with (English)"), max_length=300)
+    helps_with_es = models.CharField(_("What they help with (Spanish)"), max_length=300)
+    phone = models.CharField(_("Phone"), max_length=40, blank=True, validators=[PHONE_VALIDATOR])
+    url = models.CharField(
+        _("Website"),
+        max_length=300,
+        blank=True,
+        validators=[URLValidator(schemes=["https"])],
+        help_text=_("An https:// address. It is shown as a plain link; nothing is loaded from it."),
+    )
+    hours_en = models.CharField(_("Hours (English)"), max_length=120, blank=True)
+    hours_es = models.CharField(_("Hours (Spanish)"), max_length=120, blank=True)
+    languages_en = models.CharField(_("Languages spoken (English)"), max_length=120, blank=True)
+    languages_es = models.CharField(_("Languages spoken (Spanish)"), max_length=120, blank=True)
+    position = models.PositiveSmallIntegerField(_("Order"), default=0, help_text=_("Lower numbers come first."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tel(self) -> str:
+        """The ``tel:`` address of the phone number ("" if none): digits only, keypad letters dialled."""
+        digits = "".join(c for c in self.phone.upper().translate(_KEYPAD) if c in "0123456789")
+        if not digits:
+            return ""
+        return f"tel:{'+' if self.phone.strip().startswith('+') else ''}{digits}"
+
+    def in_language(self, lang: str) -> dict[str, str]:
+        """The texts a reporter reads, in ``lang`` (English for any language but Spanish)."""
+        es = lang == "es"
+        return {
+            "name": (self.name_es or self.name) if es else self.name,
+            "helps_with": self.helps_with_es if es else self.helps_with_en,
+            "hours": self.hours_es if es else self.hours_en,
+            "languages": self.languages_es if es else self.languages_en,
+            "phone": self.phone,
+            "tel": self.tel,
+            "url": self.url,
+        }
