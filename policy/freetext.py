@@ -181,6 +181,14 @@ def redact_free_text(
     # A perpetrator field keeps the detections that are its own content (the perpetrator's
     # number in perp_phone); every other detection in it, and the reporter's own identifiers
     # (a separate pii.reporter span over the same text), still go.
+    if "pii.reporter" in keep:
+        # Her own identifier, shared on purpose: the name detector's span over the same words (a
+        # first name also reads as someone's name) is her identifier too, and stays with it.
+        # Anything else inside it ("Jade, I was working") still goes.
+        own = [(s.start, s.end) for s in spans if s.tag == "pii.reporter"]
+        spans = [
+            s for s in spans if not (s.tag == "pii.third_party" and any(a <= s.start and s.end <= b for a, b in own))
+        ]
     spans = [s for s in spans if s.tag not in keep]
     output = r.apply(text, spans)
     runs = tuple(r.removed_ranges(text, spans))

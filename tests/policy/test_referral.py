@@ -672,3 +672,15 @@ def test_a_held_field_shows_the_advocate_the_original_removals_and_flags() -> No
     assert "".join(t for _k, t, _r in r.segments()) == r.source  # the segments are the whole original
     for flag in r.flags_in_text():
         assert REMOVED not in r.text[flag.start : flag.end]
+
+
+def test_her_own_name_shared_with_consent_is_not_replaced() -> None:
+    """A first name is also a name to the detectors; shared on purpose, it leaves as she wrote it."""
+    for name in ("Jade", "Maria", "Candyfloss Jones"):
+        report = full_report(reporter_name=name, consent_share_contact="yes")
+        r = build("victim_services", report)
+        assert r.values()["reporter_name"] == name
+        # Anything else typed into the same box still goes.
+        noisy = full_report(reporter_name=f"{name}, I was working that night", consent_share_contact="yes")
+        value = build("victim_services", noisy).values()["reporter_name"]
+        assert value.startswith(name) and "working" not in value
