@@ -295,11 +295,8 @@ def done(request) -> HttpResponse:
 def _check_page(
     request, opened, *, notice: str = "", message_form=None, consent_form=None, withdraw_form=None, status: int = 200
 ):
-    data = {}
-    for name in ("incident", "harm", "needs", "narrative", "sensitive", "contact"):
-        data.update(opened.section(name))
-    consent = opened.section("consent")
-    data.update(consent)
+    data = opened.answers()
+    consent = data  # her consent answers are among them
     return render(
         request,
         "intake/check_report.html",

@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from audit.services import record
-from casework import services as casework_services
 from casework.roles import ADVOCATE, RECIPIENT, profile_of, staff_required
 from intake import policy_bridge
 from intake.models import Report
+from intake.services import NoKey, open_for_staff
 from referrals import alerts, export, pdf, presenters, services
 from referrals.forms import MessageForm, RecipientStatusForm
 from referrals.models import AlertReview, PublishedAlert, Referral
@@ -21,10 +21,8 @@ def _open_report(request, report_id: str):
     if report.is_withdrawn:
         raise Http404
     try:
-        return casework_services.open_for_staff(
-            report, request.harbor_keys, request.user.username, audit_action="report.decrypted"
-        )
-    except casework_services.NoKey:
+        return open_for_staff(report, request.harbor_keys, request.user.username, audit_action="report.decrypted")
+    except NoKey:
         raise Http404 from None
 
 

@@ -290,9 +290,7 @@ def test_hostile_text_stays_text_from_the_form_to_the_recipients_printout(
     # The referral, as built: each text the policy lets go sits unchanged in its textarea.
     choose_recipient(page, ORGANISATION)
     advocate.check("referral: choose and build")
-    stored = {}
-    for section in referral_services.REPORT_SECTIONS:
-        stored.update(open_with_receipt(receipt).section(section))
+    stored = open_with_receipt(receipt).answers()
     built_referral = policy_bridge.build(stored, "victim_services", "en")
     built = {f["id"]: f["value"] for f in built_referral.to_dict()["fields"]}
     built |= {h.id: h.field.value for h in built_referral.held}
