@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.xmlutils import SimplerXMLGenerator
 
-from intake import policy_bridge
+from referrals import policy_bridge
 from referrals.alerts import Published
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -39,14 +39,14 @@ def _day(day: date) -> str:
 
 def title(item: Published) -> str:
     """An alert's title: what happened, in the subscriber's language."""
-    rows = dict(policy_bridge.referral_rows({"fields": [f for f in item.fields if f["id"] == "crime_types"]}))
+    rows = dict(policy_bridge.body_rows({"fields": [f for f in item.fields if f["id"] == "crime_types"]}))
     what = next(iter(rows.values()), "")
     return _("Safety alert: %(what)s") % {"what": what} if what else _("Safety alert")
 
 
 def lines(item: Published) -> list[str]:
     """An alert's text as lines "Label: value", then the days it was published and is shown until."""
-    out = [f"{label}: {value}" for label, value in policy_bridge.referral_rows({"fields": item.fields})]
+    out = [f"{label}: {value}" for label, value in policy_bridge.body_rows({"fields": item.fields})]
     out.append(
         _("Published %(published)s; shown until %(until)s.")
         % {"published": date_format(item.published_on, "DATE_FORMAT"), "until": date_format(item.until, "DATE_FORMAT")}

@@ -40,6 +40,7 @@ from intake.fields import TextField
 from intake.forms import ReportForm
 from intake.models import Report
 from intake.services import Draft, open_with_receipt, submit
+from referrals import policy_bridge as referrals_bridge
 from referrals import services as referral_services
 from referrals.models import Referral
 from tests.browser import test_dashboard
@@ -251,7 +252,7 @@ def _what_arrived(referral: Referral, advocate) -> list[str]:
     grant = referral.org_key.grants.get(staff_key__user=advocate)
     org_private = open_grant(grant, unlock_staff_key(advocate.vault_key, PASSWORD))
     key = vault_referrals.unwrap_key(bytes(referral.org_wrap), referral.id, org_private)
-    return [text for _label, text in policy_bridge.referral_rows(referral_services.body(referral, key))]
+    return [text for _label, text in referrals_bridge.body_rows(referral_services.body(referral, key))]
 
 
 def test_hostile_text_stays_text_from_the_form_to_the_recipients_printout(
