@@ -698,7 +698,7 @@ def classify(state: LoadState, faults: FaultLog | None, start: float, end: float
             problems.append(f"{e.step}: connection lost at {e.start - start:.1f} s, outside a worker kill")
     elapsed = end - start
     send_ms = [1000 * (e.end - e.start) for e in answered if e.step == "send" and e.status == 200]
-    figures = {
+    figures: dict[str, object] = {
         "load_seconds": round(elapsed, 1),
         "load_submissions": len(state.done),
         "load_submissions_per_s": round(len(state.done) / elapsed, 1),

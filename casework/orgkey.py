@@ -136,8 +136,11 @@ def _rewrap_pass(old: OrgKey, new: OrgKey, loaded, batch_size: int) -> tuple[int
                 return moved, failed
             changed = []
             for report in batch:
+                wrap = report.dek_org_wrap
+                if wrap is None:  # the query asked for wraps; a locked row keeps its own
+                    continue
                 try:
-                    report.dek_org_wrap = rotation.rewrap_dek(bytes(report.dek_org_wrap), report.id, loaded, new)
+                    report.dek_org_wrap = rotation.rewrap_dek(bytes(wrap), report.id, loaded, new)
                 except DecryptionError:
                     failed += 1
                     continue

@@ -160,7 +160,7 @@ def previews(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def protections(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
+def protections(data: dict[str, Any], lang: str) -> list[dict[str, str | bool]]:
     """Which protections apply to what was reported, in plain words for the reporter."""
     if not data.get("crime_types"):
         return []

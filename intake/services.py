@@ -390,7 +390,7 @@ def add_reporter_message(opened: OpenedReport, text: str, kind: str = "message")
 @transaction.atomic
 def set_consent(opened: OpenedReport, consent: list[str], share_contact: str, protections: str = "") -> None:
     """Replace the consent section with the reporter's new choice, in place (same row, same size class)."""
-    value = {"consent": consent or ["record_only"]}
+    value: dict[str, list[str] | str] = {"consent": consent or ["record_only"]}
     if share_contact:
         value["consent_share_contact"] = share_contact
     if protections:

@@ -113,7 +113,7 @@ def report(request) -> HttpResponse:
             )
         )
     # The form shown again has no files to validate: keep the photo field's own errors.
-    photo_errors += form.errors.get("photos", [])
+    photo_errors += [str(error) for error in form.errors.get("photos", [])]
     for upload in data.get("photos") or []:
         try:
             photos.append(reencode(upload.read()))

@@ -59,7 +59,7 @@ def render(feed_id: str, items: list[Published], today: date) -> bytes:
     out = StringIO()
     xml = SimplerXMLGenerator(out, "utf-8")
     xml.startDocument()
-    xml.startElement("feed", {"xmlns": ATOM, "xml:lang": get_language() or "en"})
+    xml.startElement("feed", {"xmlns": ATOM, "xml:lang": get_language() or "en"})  # type: ignore[arg-type]  # django-stubs types the attrs as SAX AttributesImpl; Django passes a dict
     xml.addQuickElement("id", f"urn:uuid:{feed_id}")
     xml.addQuickElement("title", _("Safety alerts"))
     xml.addQuickElement(
@@ -67,11 +67,11 @@ def render(feed_id: str, items: list[Published], today: date) -> bytes:
         _("Warnings about people who hurt workers. Nothing about who reported. Share them by word of mouth."),
     )
     xml.addQuickElement("updated", _day(max((i.published_on for i in items), default=today)))
-    xml.startElement("author", {})
+    xml.startElement("author", {})  # type: ignore[arg-type]  # django-stubs types the attrs as SAX AttributesImpl; Django passes a dict
     xml.addQuickElement("name", settings.HARBOR_ORG_NAME or settings.HARBOR_SITE_TITLE)
     xml.endElement("author")
     for item in items:
-        xml.startElement("entry", {})
+        xml.startElement("entry", {})  # type: ignore[arg-type]  # django-stubs types the attrs as SAX AttributesImpl; Django passes a dict
         xml.addQuickElement("id", f"urn:uuid:{item.public_id}")
         xml.addQuickElement("title", _clean(title(item)))
         xml.addQuickElement("published", _day(item.published_on))
