@@ -112,3 +112,10 @@ def test_the_sections_are_the_catalogue_s():
     assert [fid for names in FORM_SECTIONS.values() for fid in names] == [f.id for f in catalogue]
     assert ("summary", *catalogue.sections) == services.REPORT_SECTIONS
     assert set(services.REPORT_SECTIONS) <= set(envelope.SECTIONS)
+
+
+def test_every_section_of_the_catalogue_has_a_title_for_the_reporter_and_for_staff():
+    from casework.presenters import SECTION_TITLES as STAFF_TITLES
+    from intake.presenters import SECTION_TITLES as REPORTER_TITLES
+
+    assert set(REPORTER_TITLES) == set(STAFF_TITLES) == set(default_catalogue().sections)
