@@ -1,8 +1,9 @@
 """Staff accounts: the administrator's list, roles and organisation, locks, the forgotten-password ceremony.
 
-Accounts are made by invitation (casework/invitations.py), organisations in
-casework/recipients.py, key grants in casework/grants.py. Every change is
-recorded in the audit chain.
+Also whether an account may hold the organisation key, which granting it
+(casework/grants.py) and rotating it (casework/orgkey.py) ask. Accounts are
+made by invitation (casework/invitations.py), organisations in
+casework/recipients.py. Every change is recorded in the audit chain.
 """
 
 from __future__ import annotations

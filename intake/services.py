@@ -295,8 +295,10 @@ class OpenedReport:
 
 def report_dek(report: Report, keys: Unlocked) -> bytes:
     """Unwrap a report's data key with the organisation key it was wrapped to; raise NoKey."""
-    org_key = report.org_key if report.org_key_id is not None else None
-    if report.dek_org_wrap is None or org_key is None:
+    if report.dek_org_wrap is None:
+        raise NoKey
+    org_key = report.org_key  # None, without a query, when the report names no key
+    if org_key is None:
         raise NoKey
     org_private = keys.org_key(org_key.key_id)
     if org_private is None:
