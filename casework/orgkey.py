@@ -137,7 +137,7 @@ def _rewrap_pass(old: OrgKey, new: OrgKey, loaded, batch_size: int) -> tuple[int
             changed = []
             for report in batch:
                 wrap = report.dek_org_wrap
-                if wrap is None:  # the query asked for wraps; a locked row keeps its own
+                if wrap is None:  # never: the query chose rows with a wrap and holds them locked
                     continue
                 try:
                     report.dek_org_wrap = rotation.rewrap_dek(bytes(wrap), report.id, loaded, new)
