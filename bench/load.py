@@ -91,8 +91,6 @@ from harness import (  # noqa: E402 - bench/harness.py, beside this file
 )
 
 DB_NAME = "harbor_load"
-# Every report has every section, empty or not (intake.services.REPORT_SECTIONS).
-MANDATORY_SECTIONS = {"summary", "incident", "harm", "needs", "narrative", "sensitive", "contact", "consent"}
 CALM_WORDS = "Please try again in a moment"  # the send page's notice and the 503 page both say it
 KEPT_WORDS = "your report is still here"
 RETRY_PAUSE = 0.5  # seconds a reporter waits before pressing again
@@ -636,6 +634,7 @@ def check_integrity(receipts_returned: int) -> tuple[dict, list[str]]:
     from django.db.models import Count, F
 
     from intake.models import Attachment, Report, Section, SpentDraft
+    from intake.services import REPORT_SECTIONS  # every report has every section, empty or not
 
     problems: list[str] = []
     names: dict[str, set[str]] = defaultdict(set)
@@ -651,7 +650,7 @@ def check_integrity(receipts_returned: int) -> tuple[dict, list[str]]:
                 partial += 1
                 problems.append(f"report {rid[:8]}: withdrawn but not shredded")
             continue
-        missing = MANDATORY_SECTIONS - names.get(rid, set())
+        missing = set(REPORT_SECTIONS) - names.get(rid, set())
         if missing or not lookup or not org_wrap or not receipt_wrap or not org_key:
             partial += 1
             problems.append(f"report {rid[:8]}: partial (missing sections {sorted(missing)} or wraps)")
@@ -739,7 +738,7 @@ def classify(state: LoadState, faults: FaultLog | None, start: float, end: float
             problems.append(f"{e.step}: connection lost at {e.start - start:.1f} s, outside a worker kill")
     elapsed = end - start
     send_ms = [1000 * (e.end - e.start) for e in answered if e.step == "send" and e.status == 200]
-    figures = {
+    figures: dict[str, object] = {
         "load_seconds": round(elapsed, 1),
         "load_submissions": len(state.done),
         "load_submissions_per_s": round(len(state.done) / elapsed, 1),

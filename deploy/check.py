@@ -200,6 +200,7 @@ class _TLSConnection(http.client.HTTPSConnection):
 
     def __init__(self, port: int, server_name: str, context: ssl.SSLContext, *, small_window: bool = False):
         super().__init__("127.0.0.1", port, context=context, timeout=60)
+        self.tls_context = context
         self.server_name = server_name
         self.small_window = small_window
 
@@ -210,7 +211,7 @@ class _TLSConnection(http.client.HTTPSConnection):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
         sock.settimeout(self.timeout)
         sock.connect(("127.0.0.1", self.port))
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.server_name)
+        self.sock = self.tls_context.wrap_socket(sock, server_hostname=self.server_name)
 
 
 class Browser:
@@ -278,6 +279,14 @@ def _expect(answer: Answer, status: int, what: str) -> None:
     if answer.status != status:
         text = re.sub(r"<[^>]+>", " ", answer.text)
         raise Failure(f"{what}: status {answer.status}, expected {status}: {' '.join(text.split())[:600]}")
+
+
+def found(pattern: str, text: str) -> str:
+    """Return the first group of ``pattern`` in ``text``; raise Failure naming the pattern if it is not there."""
+    match = re.search(pattern, text)
+    if match is None:
+        raise Failure(f"expected {pattern!r} in a file of the repository")
+    return match.group(1)
 
 
 def location(answer: Answer) -> str:
@@ -764,8 +773,8 @@ http {{
         except redis.RedisError as exc:
             raise Failure(f"Redis does not answer on {REDIS_HOST}:{REDIS_PORT} ({exc})") from exc
         try:
-            save = client.config_get("save").get("save", "")
-            appendonly = client.config_get("appendonly").get("appendonly", "no")
+            save = str(client.config_get("save").get("save") or "")
+            appendonly = str(client.config_get("appendonly").get("appendonly") or "no")
         except redis.ResponseError as exc:
             self.r.skip(
                 "Redis persistence", f'CONFIG is not allowed here ({exc}); check `save ""` and `appendonly no` by hand'
@@ -777,7 +786,7 @@ http {{
                     'one-time re-wrap key would land on disk; set `save ""` and `appendonly no` (docs/operations.md, Redis)'
                 )
             self.r.ok('Redis keeps nothing on disk (save "", appendonly no)')
-        count = int(client.config_get("databases").get("databases", "16"))
+        count = int(client.config_get("databases").get("databases") or 16)
         for number in range(count - 1, 0, -1):
             if redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=number).dbsize() == 0:
                 self.redis_db = number
@@ -853,9 +862,9 @@ http {{
 
     def gunicorn_port(self, env: dict[str, str]) -> int:
         """Bind gunicorn to a free local port instead of its own (the unit's, else config/gunicorn.conf.py's)."""
-        default = re.search(
+        default = found(
             r'"GUNICORN_BIND", "([^"]+)"', (ROOT / "config" / "gunicorn.conf.py").read_text(encoding="utf-8")
-        ).group(1)
+        )
         listening = self.port(int(env.get("GUNICORN_BIND", default).rsplit(":", 1)[1]))
         env["GUNICORN_BIND"] = f"127.0.0.1:{listening}"
         return listening
@@ -968,9 +977,9 @@ http {{
 
     def single_hsts(self, answer: Answer) -> list[str]:
         hsts = answer.all("Strict-Transport-Security")
-        nginx = re.search(
+        nginx = found(
             r'add_header Strict-Transport-Security "([^"]+)"', (files.NGINX / "harbor.conf").read_text(encoding="utf-8")
-        ).group(1)
+        )
         return [] if hsts == [nginx] else [f"Strict-Transport-Security sent {len(hsts)} times: {hsts}"]
 
     def check_headers(self, browser: Browser, https: bool) -> int:
@@ -1173,7 +1182,10 @@ http {{
     def redis_used(self) -> None:
         import redis
 
-        keys = [k.decode() for k in redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=self.redis_db).keys("*rl:*")]
+        if self.redis_db is None:
+            raise Failure("no Redis database was set up for this check")
+        found_keys = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=self.redis_db).keys("*rl:*")
+        keys = [k.decode() if isinstance(k, bytes) else str(k) for k in found_keys]
         if not any(k.endswith("rl:submit:all") for k in keys) or not any(
             ":rl:submit:" in k and not k.endswith(":all") for k in keys
         ):

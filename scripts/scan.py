@@ -513,7 +513,9 @@ def run_wapiti(
     quick = [m for m in modules if m in PASSIVE or m in QUICK]
     slow = [m for m in modules if m not in quick]
     crawl = max(30, budget // 5)
-    runs = [("crawl and quick modules", quick, ["--flush-session", "--max-scan-time", str(crawl)], QUICK_CAP)]
+    runs: list[tuple[str, list[str], list[str], int | None]] = [
+        ("crawl and quick modules", quick, ["--flush-session", "--max-scan-time", str(crawl)], QUICK_CAP)
+    ]
     if slow:
         runs.append(("slow modules", slow, ["--skip-crawl"], None))
     log = (OUT / "wapiti.log").open("w", encoding="utf-8")

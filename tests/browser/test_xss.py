@@ -40,6 +40,7 @@ from intake.fields import TextField
 from intake.forms import ReportForm
 from intake.models import Report
 from intake.services import Draft, open_with_receipt, submit
+from referrals import policy_bridge as referrals_bridge
 from referrals import services as referral_services
 from referrals.models import Referral
 from tests.browser import test_dashboard
@@ -251,7 +252,7 @@ def _what_arrived(referral: Referral, advocate) -> list[str]:
     grant = referral.org_key.grants.get(staff_key__user=advocate)
     org_private = open_grant(grant, unlock_staff_key(advocate.vault_key, PASSWORD))
     key = vault_referrals.unwrap_key(bytes(referral.org_wrap), referral.id, org_private)
-    return [text for _label, text in policy_bridge.referral_rows(referral_services.body(referral, key))]
+    return [text for _label, text in referrals_bridge.body_rows(referral_services.body(referral, key))]
 
 
 def _reporter_follows_up(receipt: str) -> None:
@@ -290,9 +291,7 @@ def _build_and_send_the_referral(advocate: Watch, page: Page, receipt: str, user
     arrives with real payloads in it; return the text of each row that arrived."""
     choose_recipient(page, ORGANISATION)
     advocate.check("referral: choose and build")
-    stored = {}
-    for section in referral_services.REPORT_SECTIONS:
-        stored.update(open_with_receipt(receipt).section(section))
+    stored = open_with_receipt(receipt).answers()
     built_referral = policy_bridge.build(stored, "victim_services", "en")
     built = {f["id"]: f["value"] for f in built_referral.to_dict()["fields"]}
     built |= {h.id: h.field.value for h in built_referral.held}
