@@ -849,30 +849,61 @@ http {{
                 raise Failure(f"{unit.name}: EnvironmentFile {path} does not exist")
         return env
 
-    def start_unit(self, unit: files.Unit) -> Started | None:
+    def pending_here(self, unit: files.Unit) -> bool:
+        """Is the unit's manage.py command one this checkout does not have yet? Then it is skipped, said so."""
         command = unit.manage_command
-        if command in files.PENDING_COMMANDS:
-            known = self.manage("help", "--commands").stdout.split()
-            if command not in known:
-                self.r.skip(unit.name, f"{files.PENDING_COMMANDS[command]}; not in this checkout yet, so not started")
-                return None
+        if command not in files.PENDING_COMMANDS:
+            return False
+        known = self.manage("help", "--commands").stdout.split()
+        if command in known:
+            return False
+        self.r.skip(unit.name, f"{files.PENDING_COMMANDS[command]}; not in this checkout yet, so not started")
+        return True
+
+    def gunicorn_port(self, env: dict[str, str]) -> int:
+        """Bind gunicorn to a free local port instead of its own (the unit's, else config/gunicorn.conf.py's)."""
+        default = found(
+            r'"GUNICORN_BIND", "([^"]+)"', (ROOT / "config" / "gunicorn.conf.py").read_text(encoding="utf-8")
+        )
+        listening = self.port(int(env.get("GUNICORN_BIND", default).rsplit(":", 1)[1]))
+        env["GUNICORN_BIND"] = f"127.0.0.1:{listening}"
+        return listening
+
+    def notify_socket(self, unit: files.Unit, env: dict[str, str]) -> socket.socket:
+        """The socket a Type=notify unit sends READY=1 to, as systemd's NOTIFY_SOCKET."""
+        path = self.tmp / "notify" / unit.name
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(str(path))
+        sock.settimeout(1)
+        env["NOTIFY_SOCKET"] = str(path)
+        return sock
+
+    @staticmethod
+    def wait_ready(unit: files.Unit, proc: subprocess.Popen, log: Path, sock: socket.socket) -> None:
+        """Wait up to 60 s for READY=1 on the notify socket (then close it); fail if the unit exits first."""
+        deadline = time.monotonic() + 60
+        ready = False
+        try:
+            while time.monotonic() < deadline and not ready:
+                if proc.poll() is not None:
+                    raise Failure(
+                        f"{unit.name} exited with {proc.returncode}: {log.read_text(encoding='utf-8')[-1500:]}"
+                    )
+                with contextlib.suppress(TimeoutError):
+                    ready = b"READY=1" in sock.recv(4096)
+        finally:
+            sock.close()
+        if not ready:
+            raise Failure(f"{unit.name} (Type=notify) sent no READY=1 within 60 s")
+
+    def start_unit(self, unit: files.Unit) -> Started | None:
+        if self.pending_here(unit):
+            return None
         env = self.unit_env(unit)
         argv = [self.move(a) for a in unit.exec_start]
         notify = unit.value("Service", "Type") == "notify"
-        listening = None
-        if Path(argv[0]).name == "gunicorn":
-            default = found(
-                r'"GUNICORN_BIND", "([^"]+)"', (ROOT / "config" / "gunicorn.conf.py").read_text(encoding="utf-8")
-            )
-            listening = self.port(int(env.get("GUNICORN_BIND", default).rsplit(":", 1)[1]))
-            env["GUNICORN_BIND"] = f"127.0.0.1:{listening}"
-        sock = None
-        if notify:
-            path = self.tmp / "notify" / unit.name
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            sock.bind(str(path))
-            sock.settimeout(1)
-            env["NOTIFY_SOCKET"] = str(path)
+        listening = self.gunicorn_port(env) if Path(argv[0]).name == "gunicorn" else None
+        sock = self.notify_socket(unit, env) if notify else None
         log = self.tmp / f"{unit.name}.log"
         proc = subprocess.Popen(
             argv,
@@ -886,20 +917,7 @@ http {{
         started = Started(unit.name, proc, log)
         self.started.append(started)
         if sock is not None:
-            deadline = time.monotonic() + 60
-            ready = False
-            try:
-                while time.monotonic() < deadline and not ready:
-                    if proc.poll() is not None:
-                        raise Failure(
-                            f"{unit.name} exited with {proc.returncode}: {log.read_text(encoding='utf-8')[-1500:]}"
-                        )
-                    with contextlib.suppress(TimeoutError):
-                        ready = b"READY=1" in sock.recv(4096)
-            finally:
-                sock.close()
-            if not ready:
-                raise Failure(f"{unit.name} (Type=notify) sent no READY=1 within 60 s")
+            self.wait_ready(unit, proc, log, sock)
         if listening:
             wait_for_port(listening, 30, proc)
         time.sleep(0.5)
@@ -1228,10 +1246,8 @@ http {{
 
     # --- 8. logs ----------------------------------------------------------------------------------------
 
-    def logs(self) -> None:
-        access = self.tmp / "nginx" / "log" / "access.log"
-        if access.exists() and access.stat().st_size:
-            raise Failure(f"a server without `access_log off` logged: {access.read_text(encoding='utf-8')[:300]}")
+    def service_log_problems(self) -> list[str]:
+        """Every traceback, error line or IP address in the logs of the units started (nginx apart)."""
         problems = []
         address = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
         for started in self.started:
@@ -1243,6 +1259,11 @@ http {{
                     problems.append(f"{started.name}: {line[:200]}")
                 if address.search(line):
                     problems.append(f"{started.name} logged an address: {line[:200]}")
+        return problems
+
+    def nginx_log_problems(self) -> list[str]:
+        """Every error in nginx's logs, except the refused connections the unavailable-page check causes."""
+        problems = []
         error_log = (self.tmp / "nginx" / "log" / "error.log").read_text(encoding="utf-8", errors="replace")
         for line in error_log.splitlines():
             if (
@@ -1255,6 +1276,13 @@ http {{
             for line in harbor_errors.read_text(encoding="utf-8", errors="replace").splitlines():
                 if "connect() failed" not in line:
                     problems.append(f"nginx (harbor-error.log): {line[:200]}")
+        return problems
+
+    def logs(self) -> None:
+        access = self.tmp / "nginx" / "log" / "access.log"
+        if access.exists() and access.stat().st_size:
+            raise Failure(f"a server without `access_log off` logged: {access.read_text(encoding='utf-8')[:300]}")
+        problems = self.service_log_problems() + self.nginx_log_problems()
         if problems:
             raise Failure("logs: " + "; ".join(problems[:6]))
         if self.root:
@@ -1270,72 +1298,88 @@ http {{
 
     # --- 9. this machine ------------------------------------------------------------------------------------
 
-    def installed(self) -> None:
-        found = False
+    def installed_env_file(self) -> bool:
+        """/etc/harbor/env, if there: not world-readable, every setting known, every required one set."""
         env_file = Path(files.ENV_FILE)
-        if env_file.exists():
-            found = True
-            mode = env_file.stat().st_mode & 0o777
-            if mode & 0o007:
-                raise Failure(f"{env_file} is readable by everyone (mode {mode:o}); make it 0640 root:harbor")
-            names = set(read_envfile(env_file))
-            known = set(files.example_settings()) | {f"{n}_FILE" for n in files.example_settings()}
-            unknown = sorted(names - known)
-            if unknown:
-                raise Failure(f"{env_file} sets {', '.join(unknown)}, which Harbor does not read (a typo?)")
-            required = [s.name for s in files.example_settings().values() if s.kind.startswith("required")]
-            absent = [n for n in required if n not in names and f"{n}_FILE" not in names]
-            if absent:
-                raise Failure(f"{env_file} lacks {', '.join(absent)}")
-            self.r.ok(f"{env_file}: {len(names)} settings, all known, every required one set, not world-readable")
+        if not env_file.exists():
+            return False
+        mode = env_file.stat().st_mode & 0o777
+        if mode & 0o007:
+            raise Failure(f"{env_file} is readable by everyone (mode {mode:o}); make it 0640 root:harbor")
+        names = set(read_envfile(env_file))
+        known = set(files.example_settings()) | {f"{n}_FILE" for n in files.example_settings()}
+        unknown = sorted(names - known)
+        if unknown:
+            raise Failure(f"{env_file} sets {', '.join(unknown)}, which Harbor does not read (a typo?)")
+        required = [s.name for s in files.example_settings().values() if s.kind.startswith("required")]
+        absent = [n for n in required if n not in names and f"{n}_FILE" not in names]
+        if absent:
+            raise Failure(f"{env_file} lacks {', '.join(absent)}")
+        self.r.ok(f"{env_file}: {len(names)} settings, all known, every required one set, not world-readable")
+        return True
+
+    def installed_units(self) -> bool:
+        """Harbor's units in /etc/systemd/system, if there: systemd-analyze verify passes."""
         installed = [
             Path("/etc/systemd/system") / p.name
             for p in files.UNITS.iterdir()
             if p.suffix in (".service", ".timer", ".target")
         ]
         present = [p for p in installed if p.exists()]
-        if present:
-            found = True
-            done = subprocess.run(
-                ["systemd-analyze", "verify", "--man=no", *map(str, present)],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if done.returncode != 0:
-                raise Failure(f"installed units: {(done.stdout + done.stderr).strip()[-1500:]}")
-            differ = [
-                p.name
-                for p in present
-                if p.read_text(encoding="utf-8") != (files.UNITS / p.name).read_text(encoding="utf-8")
-            ]
-            self.r.ok(
-                f"installed units verify: {', '.join(p.name for p in present)}"
-                + (f" (differ from deploy/systemd: {', '.join(differ)})" if differ else "")
-            )
-        if any(Path("/etc/nginx/sites-enabled").glob("harbor*")):
-            found = True
-            done = run(["nginx", "-t"], check=False)
-            if done.returncode != 0:
-                raise Failure(f"nginx -t (installed configuration): {done.stderr.strip()[-1500:]}")
-            self.r.ok("nginx -t: the installed configuration")
-        if Path("/etc/tor/torrc.d/harbor.conf").exists():
-            found = True
-            done = run(
-                [
-                    "tor",
-                    "--verify-config",
-                    "--defaults-torrc",
-                    "/usr/share/tor/tor-service-defaults-torrc",
-                    "-f",
-                    "/etc/tor/torrc",
-                ],
-                check=False,
-            )
-            if done.returncode != 0:
-                raise Failure(f"tor --verify-config (installed): {(done.stdout + done.stderr).strip()[-1500:]}")
-            self.r.ok("tor --verify-config: the installed torrc")
-        if not found:
+        if not present:
+            return False
+        done = subprocess.run(
+            ["systemd-analyze", "verify", "--man=no", *map(str, present)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise Failure(f"installed units: {(done.stdout + done.stderr).strip()[-1500:]}")
+        differ = [
+            p.name
+            for p in present
+            if p.read_text(encoding="utf-8") != (files.UNITS / p.name).read_text(encoding="utf-8")
+        ]
+        self.r.ok(
+            f"installed units verify: {', '.join(p.name for p in present)}"
+            + (f" (differ from deploy/systemd: {', '.join(differ)})" if differ else "")
+        )
+        return True
+
+    def installed_nginx(self) -> bool:
+        """Harbor's nginx site, if enabled: nginx -t passes."""
+        if not any(Path("/etc/nginx/sites-enabled").glob("harbor*")):
+            return False
+        done = run(["nginx", "-t"], check=False)
+        if done.returncode != 0:
+            raise Failure(f"nginx -t (installed configuration): {done.stderr.strip()[-1500:]}")
+        self.r.ok("nginx -t: the installed configuration")
+        return True
+
+    def installed_tor(self) -> bool:
+        """Harbor's torrc, if there: tor --verify-config passes."""
+        if not Path("/etc/tor/torrc.d/harbor.conf").exists():
+            return False
+        done = run(
+            [
+                "tor",
+                "--verify-config",
+                "--defaults-torrc",
+                "/usr/share/tor/tor-service-defaults-torrc",
+                "-f",
+                "/etc/tor/torrc",
+            ],
+            check=False,
+        )
+        if done.returncode != 0:
+            raise Failure(f"tor --verify-config (installed): {(done.stdout + done.stderr).strip()[-1500:]}")
+        self.r.ok("tor --verify-config: the installed torrc")
+        return True
+
+    def installed(self) -> None:
+        found = [self.installed_env_file(), self.installed_units(), self.installed_nginx(), self.installed_tor()]
+        if not any(found):
             self.r.skip(
                 "this machine",
                 "no Harbor installed here (/etc/harbor/env, units, nginx site, torrc): only deploy/ was checked",
@@ -1343,7 +1387,8 @@ http {{
 
     # --- cleanup ----------------------------------------------------------------------------------------------
 
-    def cleanup(self) -> None:
+    def stop_started(self) -> None:
+        """Stop every process started, last first: SIGTERM to its group, SIGKILL after 20 s."""
         for started in reversed(self.started):
             if started.proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -1355,6 +1400,9 @@ http {{
                         os.killpg(started.proc.pid, signal.SIGKILL)
                     started.proc.wait(5)
         self.started.clear()
+
+    def drop_throwaways(self) -> list[str]:
+        """Drop the throwaway databases, role and Redis database; return what could not be removed."""
         problems = []
         for name in reversed(self.databases):
             try:
@@ -1376,6 +1424,11 @@ http {{
             except Exception as exc:  # noqa: BLE001
                 problems.append(f"Redis database {self.redis_db}: {exc}")
             self.redis_db = None
+        return problems
+
+    def cleanup(self) -> None:
+        self.stop_started()
+        problems = self.drop_throwaways()
         if self.policy_rc:
             self.policy_rc.unlink(missing_ok=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
