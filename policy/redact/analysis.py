@@ -63,8 +63,14 @@ class _Analyser:
         alone = self._alone(words[i])
         if alone != _NEIGHBOURS:
             return alone
-        lex = self.lex
-        key = words[i].group()
+        prev, nxt = self._neighbours(words, i)
+        found = self._subject_marker(words, i, prev, nxt)
+        if found != _NEIGHBOURS:
+            return found
+        return self._verb_marker(words[i], prev)
+
+    def _neighbours(self, words: list[re.Match[str]], i: int) -> tuple[str, str]:
+        """The words before and after word ``i`` ("" at the text's edges)."""
         if i:
             prev = words[i - 1].group()
         else:
@@ -75,6 +81,12 @@ class _Analyser:
         else:
             following = _WORD.search(self.text, words[i].end(), words[i].end() + 40)
             nxt = following.group() if following is not None else ""
+        return prev, nxt
+
+    def _subject_marker(self, words: list[re.Match[str]], i: int, prev: str, nxt: str) -> str | None:
+        """The person word ``i`` marks as a subject pronoun or noun; ``_NEIGHBOURS`` if it is none."""
+        lex = self.lex
+        key = words[i].group()
         if key in lex.first_subject:
             return FIRST
         if f"{prev} {key}" in lex.first_subject and (
@@ -91,12 +103,18 @@ class _Analyser:
             if key in lex.pronouns or (nxt and nxt not in lex.not_after_subject):
                 return THIRD
             return None
+        return _NEIGHBOURS
+
+    def _verb_marker(self, word: re.Match[str], prev: str) -> str | None:
+        """The person a verb says: listed forms, an accented preterite, a verb ending."""
+        lex = self.lex
+        key = word.group()
         if key in lex.first_verbs or f"{prev} {key}" in lex.first_verbs:
             return FIRST
         if key in lex.third_verbs:
             return THIRD
         if lex.accent_person:
-            found = _accent_person(self.folded.original_of(words[i].start(), words[i].end()))
+            found = _accent_person(self.folded.original_of(word.start(), word.end()))
             if found is not None:
                 return found
         if lex.first_verb_re is not None and lex.first_verb_re.search(key):
@@ -222,28 +240,41 @@ class _Analyser:
         start = max(self.clauses.starts[k], np_start - _LOOK_BACK)
         words = list(_WORD.finditer(self.text, start, np_start))
         first = _WORD.match(self.text, trigger)
-        if (
-            first is not None
-            and first.group() in self.lex.first_subject
-            and words
-            and words[-1].group() in self.lex.antecedents
-        ):
-            # The trigger is itself a relative clause: "this old dude [i was seein for $$]".
-            return RELATIVE, trigger
-        if first is not None and trigger >= np_start and end is not None:
-            # The trigger's own words may say the person: "trabajamos", "fumé", "por lo que hago".
-            inside = list(_WORD.finditer(self.text, trigger, end))
-            both = [*words, *inside]
-            for j in range(len(inside)):
-                own = self._marker(both, len(words) + j)
-                if own is None or inside[j].group() in self.lex.subject_nouns:
-                    continue
-                if own == FIRST and not words and j == 0 and self._relative(None, k):
-                    return RELATIVE, self._antecedent_start(k)
-                if own == FIRST and j > 0 and inside[j - 1].group() in self.lex.antecedents:
-                    # "the massage place I work at": the trigger is a noun and its relative clause.
-                    return RELATIVE, np_start
-                return own, np_start
+        if first is not None:
+            if first.group() in self.lex.first_subject and words and words[-1].group() in self.lex.antecedents:
+                # The trigger is itself a relative clause: "this old dude [i was seein for $$]".
+                return RELATIVE, trigger
+            if trigger >= np_start and end is not None:
+                found = self._person_inside(k, words, np_start, trigger, end)
+                if found is not None:
+                    return found
+        found = self._person_before(k, words, np_start)
+        if found is None:
+            found = self._person_around(k, words, np_start, opens_as_subject=opens_as_subject)
+        if found is None:
+            found = self._person_inherited(k, np_start, end)
+        return found
+
+    def _person_inside(
+        self, k: int, words: list[re.Match[str]], np_start: int, trigger: int, end: int
+    ) -> tuple[str, int] | None:
+        """The trigger's own words may say the person: "trabajamos", "fumé", "por lo que hago"."""
+        inside = list(_WORD.finditer(self.text, trigger, end))
+        both = [*words, *inside]
+        for j in range(len(inside)):
+            own = self._marker(both, len(words) + j)
+            if own is None or inside[j].group() in self.lex.subject_nouns:
+                continue
+            if own == FIRST and not words and j == 0 and self._relative(None, k):
+                return RELATIVE, self._antecedent_start(k)
+            if own == FIRST and j > 0 and inside[j - 1].group() in self.lex.antecedents:
+                # "the massage place I work at": the trigger is a noun and its relative clause.
+                return RELATIVE, np_start
+            return own, np_start
+        return None
+
+    def _person_before(self, k: int, words: list[re.Match[str]], np_start: int) -> tuple[str, int] | None:
+        """The nearest subject before the trigger in its clause."""
         quiet = self._quiet
         for i in range(len(words) - 1, -1, -1):
             if quiet(words[i]):
@@ -252,13 +283,19 @@ class _Analyser:
             if found is None:
                 continue
             if found == FIRST and self._relative(_previous(words, i), k):
-                if len(words) - i <= 3:
-                    # The trigger is the relative clause's own verb or object.
-                    if i == 0:
-                        return RELATIVE, self._antecedent_start(k)
-                    return RELATIVE, self._extend_modifiers(words, i - 1, words[i - 1].start())
-                return THIRD, np_start
+                if len(words) - i > 3:
+                    return THIRD, np_start
+                # The trigger is the relative clause's own verb or object.
+                if i == 0:
+                    return RELATIVE, self._antecedent_start(k)
+                return RELATIVE, self._extend_modifiers(words, i - 1, words[i - 1].start())
             return found, np_start
+        return None
+
+    def _person_around(
+        self, k: int, words: list[re.Match[str]], np_start: int, *, opens_as_subject: bool
+    ) -> tuple[str, int] | None:
+        """No subject before the trigger: what opens the clause or comes before it may say."""
         if self._after_lone_first_person(k):
             # "Me and my wifey were out": a plural first person.
             return FIRST, np_start
@@ -275,8 +312,11 @@ class _Analyser:
         found = self._opened_by_relative(k)
         if found is not None:
             return found, np_start
-        if self._after_lone_first_person(k):
-            return FIRST, np_start
+        return None
+
+    def _person_inherited(self, k: int, np_start: int, end: int | None) -> tuple[str, int]:
+        """The subject carried over from the clauses before in the sentence, or after the
+        predicate ("estaba bien pedo él"), or nobody found."""
         sentence = self.clauses.sentence[k]
         j = k - 1
         while j >= max(0, k - _INHERIT_CLAUSES) and self.clauses.sentence[j] == sentence:

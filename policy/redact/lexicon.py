@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -54,11 +55,26 @@ class Lexicon:
     def __init__(self, lang: str, data: dict[str, Any]) -> None:
         self.lang = lang
         grammar = data.get("grammar", {})
+        self._read_subjects(grammar)
+        self._read_words(grammar)
+        self._read_left_context(grammar)
+        self._read_contexts(grammar)
+        # Words come from the text: the cache of their person is bounded.
+        self._cached_person = lru_cache(maxsize=_WORD_PERSON_MAX)(self._word_person)
+        self.named: re.Pattern[str] | None = None
+        self.dispatch = _Dispatch()
+        # Keep patterns: what a removed clause leaves in place (the area, the time).
+        self.keep = _Dispatch()
+        for pattern in data.get("keep", {}).get("patterns", []):
+            self.keep.add(pattern, _KEEP)
+        # The order in which regexes are added is the order in which a word's matches report.
+        self._add_grammar(grammar, data.get("ignore", {}))
+        self._add_third_party(data.get("third_party", {}))
+        self._add_rules(data)
 
-        def words(key: str) -> frozenset[str]:
-            # Apostrophes stay: "we're" is not "were", "he'll" is not "hell".
-            return frozenset(" ".join(_fold(w).split()) for w in grammar.get(key, ()))
-
+    def _read_subjects(self, grammar: dict[str, Any]) -> None:
+        """The words that say who a clause is about."""
+        words = _grammar_words(grammar)
         self.first_subject = words("first_subject")
         self.third_subject = words("third_subject")
         self.first_possessive = words("first_possessive")
@@ -78,8 +94,6 @@ class Lexicon:
             | {pair[1] for pair in first_pairs}
             | {w.split(" ")[1] for w in self.first_verbs if w.count(" ") == 1}
         )
-        # Words come from the text: the cache of their person is bounded.
-        self._cached_person = lru_cache(maxsize=_WORD_PERSON_MAX)(self._word_person)
         # A subject after the predicate: "estaba bien pedo él."
         right = grammar.get("subject_right", [])
         self.subject_right = re.compile(r"\s*(?:" + "|".join(right) + r")") if right else None
@@ -87,6 +101,10 @@ class Lexicon:
         self.not_after_subject = words("not_after_subject")
         # Of third_subject, the nouns ("the guy"): subjects only before a verb.
         self.subject_nouns = self.third_subject - self.pronouns
+
+    def _read_words(self, grammar: dict[str, Any]) -> None:
+        """The other word lists of the grammar: relatives, coordinators, nouns."""
+        words = _grammar_words(grammar)
         self.antecedents = words("antecedents") | self.subject_nouns
         self.relative_adverbs = words("relative_adverbs")
         self.coordinators = words("coordinators")
@@ -98,13 +116,17 @@ class Lexicon:
         self.first_alone = self.first_object | self.first_subject
         self.relative_words = words("relative_words")
 
+    def _read_left_context(self, grammar: dict[str, Any]) -> None:
+        """Left extension: auxiliaries, a verb, a preposition, determiners, ending at the trigger.
+
+        Every part begins at a word, so a match does, or is the empty one at the end: the guard
+        in front says so, and lets a search skip the inside of words quickly.
+        """
+
         def optional(key: str, repeat: str) -> str:
             items = [_term_regex(_fold(w)) for w in grammar.get(key, ())]
             return rf"(?:(?<!\w)(?:{_alternation(items)})\s+){repeat}" if items else ""
 
-        # Left extension: auxiliaries, a verb, a preposition, determiners, ending at the trigger.
-        # Every part begins at a word, so a match does, or is the empty one at the end: the
-        # guard in front says so, and lets a search skip the inside of words quickly.
         guard = r"(?:(?<!\w)|\Z)"
         self.np_left = re.compile(
             guard
@@ -117,6 +139,9 @@ class Lexicon:
         self.np_left_det = re.compile(guard + optional("np_left", "{0,3}") + r"\Z")
         copula = grammar.get("copula_left", [])
         self.copula_left = re.compile(r"(?<!\w)(?:" + "|".join(copula) + r")\s+\Z" if copula else r"(?!)")
+
+    def _read_contexts(self, grammar: dict[str, Any]) -> None:
+        """What marks a thing as the reporter's, as coercion, or a main clause as one to keep."""
         coerced = grammar.get("coerced", [])
         self.coerced = re.compile(r"(?<!\w)(?:" + "|".join(coerced) + r")(?!\w)") if coerced else None
         keep_first = grammar.get("first_person_keep", [])
@@ -128,68 +153,52 @@ class Lexicon:
         self.particle = re.compile(rf"\s+(?:{_alternation(particles)})(?!\w)" if particles else r"(?!)")
         self.other_right = _right_context(grammar.get("other_right", []))
 
-        d = _Dispatch()
-        self.dispatch = d
+    def _add_grammar(self, grammar: dict[str, Any], ignore: dict[str, Any]) -> None:
+        """Clause-splitting words and ignored patterns, into the dispatch."""
+        d = self.dispatch
         split = [_bounded(_term_regex(_fold(w))) for w in grammar.get("clause_split", ())]
         split += grammar.get("clause_split_patterns", [])
         if split:
             d.add_alternation(split, _SPLIT)
-        # Keep patterns: what a removed clause leaves in place (the area, the time).
-        self.keep = _Dispatch()
-        for pattern in data.get("keep", {}).get("patterns", []):
-            self.keep.add(pattern, _KEEP)
-        for pattern in data.get("ignore", {}).get("patterns", []):
+        for pattern in ignore.get("patterns", []):
             d.add(_bounded(pattern), _IGNORE)
 
-        third_party = data.get("third_party", {})
+    def _add_third_party(self, third_party: dict[str, Any]) -> None:
+        """How friends and co-workers are named ("my friend Jasmine", "Keisha and I")."""
+        d = self.dispatch
         relations = [_term_regex(_fold(w)) for w in third_party.get("relations", ())]
         named = [_term_regex(_fold(w)) for w in third_party.get("named", ())]
         if relations:
             after = r"(?:\s*,)?\s+(?:(?:" + _alternation(named) + r")\s+)?(?=\w)" if named else r"\s+(?=\w)"
             d.add_alternation((rf"(?<!\w)(?:{r}){after}" for r in relations), _RELATION)
-            self.named = re.compile(r"(?:\s*,)?\s+(?P<n>(?:(?:" + _alternation(named) + r")\s+)?)\Z") if named else None
+            if named:
+                self.named = re.compile(r"(?:\s*,)?\s+(?P<n>(?:(?:" + _alternation(named) + r")\s+)?)\Z")
         for pattern in third_party.get("pair_before", []):
             d.add(_bounded(pattern), _PAIR_BEFORE)
         for pattern in third_party.get("pair_after", []):
             d.add(rf"(?<!\w)(?:{pattern})\s+(?=\w)", _PAIR_AFTER)
 
+    def _add_rules(self, data: dict[str, Any]) -> None:
+        """The rules: each one's patterns, then every term (ignored ones too) in one trie per key."""
         self.rules: list[Rule] = []
-        self.term_rules: dict[str, tuple[int, ...]] = {}
         term_rules: dict[str, list[int]] = {}
         for term in data.get("ignore", {}).get("terms", ()):
             key = _canonical(_fold(term))
             if key:
                 term_rules.setdefault(key, [])
         for raw in data.get("rule", []):
-            rule = Rule(
-                id=f"{lang}.{raw['id']}",
-                tag=raw["tag"],
-                person=raw.get("person", "any"),
-                scope=raw.get("scope", "auto"),
-                check_other=bool(raw.get("check_other", False)),
-                possessive=bool(raw.get("possessive", True)),
-                third_scope=raw.get("third_scope", "phrase"),
-            )
-            if rule.tag not in TAGS:
-                raise LexiconError(f"lexicon {lang}: rule {rule.id} has unknown tag {rule.tag!r}")
-            if rule.person not in ("any", "own"):
-                raise LexiconError(f"lexicon {lang}: rule {rule.id} has unknown person {rule.person!r}")
-            if rule.scope not in ("clause", "phrase", "auto"):
-                raise LexiconError(f"lexicon {lang}: rule {rule.id} has unknown scope {rule.scope!r}")
-            if rule.third_scope not in ("phrase", "rest"):
-                raise LexiconError(f"lexicon {lang}: rule {rule.id} has unknown third_scope {rule.third_scope!r}")
             index = len(self.rules)
-            self.rules.append(rule)
+            self.rules.append(_rule(self.lang, raw))
             for term in raw.get("terms", ()):
                 key = _canonical(_fold(term))
                 if key:
                     term_rules.setdefault(key, []).append(index)
             patterns = raw.get("patterns", ())
             if patterns:
-                d.add_alternation((_bounded(p) for p in patterns), index)
-        self.term_rules = {k: tuple(v) for k, v in term_rules.items()}
+                self.dispatch.add_alternation((_bounded(p) for p in patterns), index)
+        self.term_rules: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in term_rules.items()}
         # Every term, ignored ones included, in one alternation per key: the longest wins.
-        d.add_terms(term_rules, _TERM)
+        self.dispatch.add_terms(term_rules, _TERM)
 
     def word_person(self, key: str) -> tuple[str | None, str | None] | None:
         """The person a word marks whatever surrounds it, as ``_Analyser._marker`` decides it:
@@ -224,6 +233,35 @@ class Lexicon:
 
 
 _WORD_PERSON_MAX = 16384
+_CHOICES = {"person": ("any", "own"), "scope": ("clause", "phrase", "auto"), "third_scope": ("phrase", "rest")}
+
+
+def _grammar_words(grammar: dict[str, Any]) -> Callable[[str], frozenset[str]]:
+    def words(key: str) -> frozenset[str]:
+        # Apostrophes stay: "we're" is not "were", "he'll" is not "hell".
+        return frozenset(" ".join(_fold(w).split()) for w in grammar.get(key, ()))
+
+    return words
+
+
+def _rule(lang: str, raw: dict[str, Any]) -> Rule:
+    """One ``[[rule]]`` of a lexicon, checked."""
+    rule = Rule(
+        id=f"{lang}.{raw['id']}",
+        tag=raw["tag"],
+        person=raw.get("person", "any"),
+        scope=raw.get("scope", "auto"),
+        check_other=bool(raw.get("check_other", False)),
+        possessive=bool(raw.get("possessive", True)),
+        third_scope=raw.get("third_scope", "phrase"),
+    )
+    if rule.tag not in TAGS:
+        raise LexiconError(f"lexicon {lang}: rule {rule.id} has unknown tag {rule.tag!r}")
+    for field, allowed in _CHOICES.items():
+        value = getattr(rule, field)
+        if value not in allowed:
+            raise LexiconError(f"lexicon {lang}: rule {rule.id} has unknown {field} {value!r}")
+    return rule
 
 
 def _ending_regex(endings: list[str]) -> re.Pattern[str] | None:
