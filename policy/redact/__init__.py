@@ -26,7 +26,7 @@ from collections.abc import Iterable
 
 from .judging import _language_spans
 from .lexicon import LANGUAGES, Lexicon, LexiconError, languages_for, lexicon
-from .scan import _Known, _Scan, _without_global
+from .scan import _Known, _Scan
 from .spans import REMOVED, TAGS, Span, _bridges, _merge_per_tag, apply, removed_ranges
 from .text import Folded
 
@@ -60,12 +60,10 @@ def find_spans(text: str, lang: str, *, known: Iterable[str] = ()) -> list[Span]
         return []
     folded = Folded(text)
     codes = languages_for(lang)
-    scan = _Scan(folded, _Known(known), codes[0])
+    scan = _Scan(folded, _Known(known), codes)
     raw = list(scan.spans)
-    raw.extend(_language_spans(scan, lexicon(codes[0]), scan.language_matches))
-    for code in codes[1:]:
-        lex = lexicon(code)
-        raw.extend(_language_spans(scan, lex, _without_global(code).scan(folded.text)))
+    for code, matches in zip(codes, scan.language_matches, strict=True):
+        raw.extend(_language_spans(scan, lexicon(code), matches))
     mapped = []
     for s, e, tag in raw:
         if e > s:

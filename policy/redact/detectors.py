@@ -198,32 +198,12 @@ class _Known:
 def _phone_spans(text: str, known_phones: set[str]) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     pos = 0
-    while True:
-        m = _PHONE_DIGITS.search(text, pos)
-        if m is None:
-            break
-        start, end = m.span()
-        pos = end
-        if start and (_is_word(text[start - 1]) or text[start - 1] == "+" and start > 1 and _is_word(text[start - 2])):
+    while (m := _PHONE_DIGITS.search(text, pos)) is not None:
+        pos = m.end()
+        digits = _phone_digits(text, m)
+        if digits is None:
             continue
-        candidate = m.group()
-        if _DATE_LIKE.fullmatch(candidate.strip("()")):
-            continue
-        digits = _digits(candidate)
-        if not 7 <= len(digits) <= 15:
-            continue
-        # Country code and brackets before the digits: "+52 55 ...", "(415) ...".
-        while start and text[start - 1] in "(+ " and text[start - 1 : start + 1] != " (":
-            if text[start - 1] == " " and not (start > 1 and text[start - 2] == "+"):
-                break
-            start -= 1
-        # Let phonenumbers find the exact extent (it knows extensions and country codes);
-        # whatever it says, deny by default: the candidate goes even if it is not a valid number.
-        window = text[start : min(len(text), end + 20)]
-        for region in ("US", "MX"):
-            for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=phonenumbers.Leniency.POSSIBLE):
-                if match.start == 0:
-                    end = max(end, start + match.end)
+        start, end = _phone_extent(text, m.start(), m.end())
         out.append((start, end, "contact"))
         if any(digits.endswith(p) or p.endswith(digits) for p in known_phones) or _OWN_NUMBER_CUE.search(
             text[max(0, start - 40) : start]
@@ -232,6 +212,36 @@ def _phone_spans(text: str, known_phones: set[str]) -> list[tuple[int, int, str]
             # whichever field it was typed into, so no field may keep it as the perpetrator's.
             out.append((start, end, "pii.reporter"))
     return out
+
+
+def _phone_digits(text: str, m: re.Match[str]) -> str | None:
+    """The digits of a candidate phone number, or None if it is not one (inside a word, a date,
+    too few or too many digits)."""
+    start = m.start()
+    if start and (_is_word(text[start - 1]) or text[start - 1] == "+" and start > 1 and _is_word(text[start - 2])):
+        return None
+    candidate = m.group()
+    if _DATE_LIKE.fullmatch(candidate.strip("()")):
+        return None
+    digits = _digits(candidate)
+    return digits if 7 <= len(digits) <= 15 else None
+
+
+def _phone_extent(text: str, start: int, end: int) -> tuple[int, int]:
+    """A phone number's whole extent: a country code and brackets before, an extension after."""
+    # Country code and brackets before the digits: "+52 55 ...", "(415) ...".
+    while start and text[start - 1] in "(+ " and text[start - 1 : start + 1] != " (":
+        if text[start - 1] == " " and not (start > 1 and text[start - 2] == "+"):
+            break
+        start -= 1
+    # Let phonenumbers find the exact extent (it knows extensions and country codes);
+    # whatever it says, deny by default: the candidate goes even if it is not a valid number.
+    window = text[start : min(len(text), end + 20)]
+    for region in ("US", "MX"):
+        for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=phonenumbers.Leniency.POSSIBLE):
+            if match.start == 0:
+                end = max(end, start + match.end)
+    return start, end
 
 
 _OWN_NUMBER_CUE = re.compile(

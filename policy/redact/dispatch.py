@@ -56,6 +56,15 @@ class _Dispatch:
             out._residual.extend(part._residual)
         return out
 
+    def tagged(self, tag: int) -> _Dispatch:
+        """This dispatch with each payload ``p`` reported as ``(tag, p)``: several lexicons in one
+        merged dispatch, each one's matches told apart."""
+        out = type(self)()
+        for key, entries in self._by_key.items():
+            out._by_key[key] = [(source, (tag, payload)) for source, payload in entries]
+        out._residual = [(regex, first, (tag, payload)) for regex, first, payload in self._residual]
+        return out
+
     def add_alternation(self, sources: Iterable[str], payload: Any) -> None:
         """Add sources that share a payload: per key, one alternation (longest source first)."""
         grouped: dict[str, list[str]] = {}
@@ -109,9 +118,7 @@ class _Dispatch:
             parts = []
             slots = []
             group = 1
-            rules = [(spec, payload) for spec, payload in tried if isinstance(payload, int)]
-            others = [(spec, payload) for spec, payload in tried if not isinstance(payload, int)]
-            for batch in [[item] for item in others] + ([rules] if rules else []):
+            for batch in _batches(tried):
                 alternatives = []
                 for (pattern, groups), payload in batch:
                     alternatives.append(f"({pattern})")
@@ -137,30 +144,55 @@ class _Dispatch:
             match, slots = entry
             start = word.start()
             m = match(text, start)
-            last = m.lastindex  # the pattern always matches, if only the empty string
-            if last is None:
+            if m.lastindex is None:  # the pattern always matches, if only the empty string
                 continue  # nothing here: the usual case, and the fast one
-            # Slots are in group order, and the last group to close is the last slot that
-            # matched: none after it did.
-            group_end = m.end
-            found = []
-            for group, payload in slots:
-                if group > last:
-                    break
-                end = group_end(group)
-                if end >= 0:
-                    found.append((start, end, payload))
-            if len(found) > 1:
-                found.sort(key=_minus_end)  # longest first; stable, as the sort of the whole was
-            out.extend(found)
+            out.extend(_reported(m, start, slots))
         if self._residual:
-            size = len(out)
-            for regex, first, payload in self._residual:
-                matches = regex.finditer(text) if first is None else _finditer_from(regex, first, text)
-                out.extend((m.start(), m.end(), payload) for m in matches)
-            if len(out) > size:
-                out.sort(key=lambda t: (t[0], -t[1]))
+            self._scan_residual(text, out)
         return out
+
+    def _scan_residual(self, text: str, out: list[tuple[int, int, Any]]) -> None:
+        """Add the matches of the regexes tried everywhere, keeping ``out`` in order."""
+        size = len(out)
+        for regex, first, payload in self._residual:
+            matches = regex.finditer(text) if first is None else _finditer_from(regex, first, text)
+            out.extend((m.start(), m.end(), payload) for m in matches)
+        if len(out) > size:
+            out.sort(key=lambda t: (t[0], -t[1]))
+
+
+def _batches(tried: list[tuple[tuple[str, int], Any]]) -> list[list[tuple[tuple[str, int], Any]]]:
+    """The lookaheads of a combined regex: one per payload, except rules (int payloads), which
+    share one per lexicon (a tagged payload ``(tag, int)`` is a rule of lexicon ``tag``)."""
+    others: list[list[tuple[tuple[str, int], Any]]] = []
+    rules: dict[Any, list[tuple[tuple[str, int], Any]]] = {}
+    for item in tried:
+        payload = item[1]
+        if isinstance(payload, int):
+            rules.setdefault(None, []).append(item)
+        elif isinstance(payload, tuple) and isinstance(payload[1], int):
+            rules.setdefault(payload[0], []).append(item)
+        else:
+            others.append([item])
+    return [*others, *rules.values()]
+
+
+def _reported(m: re.Match[str], start: int, slots: tuple[tuple[int, Any], ...]) -> list[tuple[int, int, Any]]:
+    """The (start, end, payload) of each slot of a combined regex's match that matched."""
+    # Slots are in group order, and the last group to close is the last slot that matched:
+    # none after it did.
+    last = cast(int, m.lastindex)
+    group_end = m.end
+    found = []
+    for group, payload in slots:
+        if group > last:
+            break
+        end = group_end(group)
+        if end >= 0:
+            found.append((start, end, payload))
+    if len(found) > 1:
+        found.sort(key=_minus_end)  # longest first; stable, as the sort of the whole was
+    return found
 
 
 def _finditer_from(regex: re.Pattern[str], first: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:

@@ -9,6 +9,7 @@ alternatives inside a regex can be left out at a word (``specialise``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from . import regex_tree as rt
@@ -57,6 +58,20 @@ def _continuations(op: Any, av: Any, rest: list[tuple[Any, Any]]) -> list[list[t
     return None
 
 
+def _ends_word(members: list[tuple[Any, Any]]) -> bool:
+    """Whether a class holds only whitespace and punctuation."""
+    return all(
+        (o == rt.CATEGORY and a == rt.CATEGORY_SPACE) or (o == rt.LITERAL and not _is_word(chr(a))) for o, a in members
+    )
+
+
+def _union(sets: Iterable[set[str]]) -> set[str]:
+    out: set[str] = set()
+    for one in sets:
+        out |= one
+    return out
+
+
 def _seq_keys(items: list[tuple[Any, Any]], need: int, depth: int = 0) -> set[str]:
     """Strings of up to ``need`` word characters a match of ``items`` can start with.
 
@@ -71,22 +86,14 @@ def _seq_keys(items: list[tuple[Any, Any]], need: int, depth: int = 0) -> set[st
     if op == rt.LITERAL:
         return _with_char(chr(av), rest, need, depth)
     if op == rt.IN:
-        if all(
-            (o == rt.CATEGORY and a == rt.CATEGORY_SPACE) or (o == rt.LITERAL and not _is_word(chr(a))) for o, a in av
-        ):
+        if _ends_word(av):
             return {""}  # whitespace or punctuation: the word has ended
-        out: set[str] = set()
-        for c in _class_chars(av):
-            out |= _with_char(c, rest, need, depth)
-        return out
+        return _union(_with_char(c, rest, need, depth) for c in _class_chars(av))
     if op == rt.SUBPATTERN:
         return _seq_keys(list(av[-1]) + rest, need, depth + 1)
     follow = _continuations(op, av, rest)
     if follow is not None:
-        out = set()
-        for items_next in follow:
-            out |= _seq_keys(items_next, need, depth + 1)
-        return out
+        return _union(_seq_keys(items_next, need, depth + 1) for items_next in follow)
     if op == rt.ASSERT and av[0] == 1:
         # A lookahead says what the match starts with, whatever follows.
         return _seq_keys(list(av[1]), need, depth + 1)
@@ -159,22 +166,18 @@ def _sure_keys(items: list[tuple[Any, Any]], need: int, depth: int = 0) -> set[s
     if op == rt.LITERAL:
         return _sure_with_char(chr(av), rest, need, depth)
     if op == rt.IN:
-        if need < _KEY_LENGTH and all(
-            (o == rt.CATEGORY and a == rt.CATEGORY_SPACE) or (o == rt.LITERAL and not _is_word(chr(a))) for o, a in av
-        ):
+        if need < _KEY_LENGTH and _ends_word(av):
             return {""}  # whitespace or punctuation: the word has ended
-        out: set[str] = set()
-        for c in _class_chars(av):
-            out |= _sure_with_char(c, rest, need, depth)
-        return out
+        return _union(_sure_with_char(c, rest, need, depth) for c in _class_chars(av))
     if op == rt.SUBPATTERN and not av[1] and not av[2]:
         return _sure_keys(list(av[-1]) + rest, need, depth + 1)
     follow = _continuations(op, av, rest)
     if follow is not None:
-        out = set()
-        for items_next in follow:
-            out |= _sure_keys(items_next, need, depth + 1)
-        return out
+        return _union(_sure_keys(items_next, need, depth + 1) for items_next in follow)
+    return _sure_past_zero_width(op, av, rest, need, depth)
+
+
+def _sure_past_zero_width(op: Any, av: Any, rest: list[tuple[Any, Any]], need: int, depth: int) -> set[str]:
     if op == rt.ASSERT_NOT and av[0] > 0 and _is_word_class(av[1]):
         return {""}  # not followed by a word character: the word ends here
     if op in (rt.AT, rt.ASSERT, rt.ASSERT_NOT):

@@ -106,6 +106,20 @@ _LODGING_SECOND = re.compile(
 def _lodging_span(folded: Folded, start: int, end: int) -> tuple[int, int] | None:
     """Widen "Motel" to its name: "the Royal Pacific Motor Inn", "Hotel Whitcomb"; None if unnamed."""
     text = folded.text
+    first = _capitalised_before(folded, start)
+    second = _LODGING_SECOND.match(text, end)
+    if second is not None:
+        # "el motel pacific inn": two lodging words, the name between them.
+        return first, second.end()
+    last = _capitalised_after(folded, end)
+    if first < start or last > end:
+        return first, last
+    return None
+
+
+def _capitalised_before(folded: Folded, start: int) -> int:
+    """Start of the capitalised words right before ``start`` ("Royal Pacific" Motor Inn)."""
+    text = folded.text
     first = start
     for w in reversed(list(_NAME_TOKEN.finditer(text, max(0, start - 60), start))):
         if text[w.end() : first].strip() not in ("", "&", "-"):
@@ -113,16 +127,18 @@ def _lodging_span(folded: Folded, start: int, end: int) -> tuple[int, int] | Non
         if not _capitalised(folded.original_of(w.start(), w.end())) or w.group() in _STOP:
             break
         first = w.start()
+    return first
+
+
+def _capitalised_after(folded: Folded, end: int) -> int:
+    """End of the name after a lodging word ("Hotel Whitcomb", "the motel is the Starlite")."""
+    text = folded.text
     last = end
     pos = end
     naming = _LODGING_NAMING.match(text, end)
     if naming is not None:
         # "The motel is the Starlite", "el motel se llama Las Palmas".
         pos = naming.end()
-    second = _LODGING_SECOND.match(text, end)
-    if second is not None:
-        # "el motel pacific inn": two lodging words, the name between them.
-        return first, second.end()
     for w in _NAME_TOKEN.finditer(text, pos, min(len(text), pos + 60)):
         if text[pos : w.start()].strip() not in ("", "&", "-"):
             break
@@ -133,9 +149,7 @@ def _lodging_span(folded: Folded, start: int, end: int) -> tuple[int, int] | Non
             break
         last = w.end()
         pos = w.end()
-    if first < start or last > end:
-        return first, last
-    return None
+    return last
 
 
 _HONORIFICS = _wordset("mr mrs ms miss dr don dona sr sra srta mx")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
+from typing import Any
 
 from .clauses import _punctuation
 from .detectors import (
@@ -30,17 +31,14 @@ from .text import _HAS_DIGIT, Folded, _capitalised, _last_word, _word_start
 
 
 @cache
-def _with_global(lang: str) -> _Dispatch:
-    """The lexicon's dispatch and the language-independent detectors, in one pass."""
-    lex = lexicon(lang)
-    return _Dispatch.merged(_global_dispatch(), lex.dispatch, lex.keep)
-
-
-@cache
-def _without_global(lang: str) -> _Dispatch:
-    """The lexicon's dispatch alone, for a second language over the same text."""
-    lex = lexicon(lang)
-    return _Dispatch.merged(lex.dispatch, lex.keep)
+def _dispatch(codes: tuple[str, ...]) -> _Dispatch:
+    """The language-independent detectors and each language's lexicon (and what its removed
+    clauses keep), in one pass over the words; a lexicon's payloads are tagged with its index."""
+    parts = [_global_dispatch()]
+    for i, code in enumerate(codes):
+        lex = lexicon(code)
+        parts += [lex.dispatch.tagged(i), lex.keep.tagged(i)]
+    return _Dispatch.merged(*parts)
 
 
 _GLOBAL_KINDS = frozenset(kind for kind, _ in _GLOBAL_DETECTORS) | {"pii.first_name"}
@@ -52,18 +50,18 @@ _Tagged = tuple[int, int, str]
 class _Scan:
     """Everything found in one folded text before the per-language rules are judged."""
 
-    def __init__(self, folded: Folded, known: _Known, lang: str) -> None:
+    def __init__(self, folded: Folded, known: _Known, codes: tuple[str, ...]) -> None:
         self.folded = folded
         text = folded.text
         self.punctuation = _punctuation(text)
         self.spans: list[_Tagged] = []
-        matches = _with_global(lang).scan(text)
-        # What the lexicon's rules judge; the rest is handled here.
-        self.language_matches = [m for m in matches if m[2] not in _GLOBAL_KINDS]
-        for start, end, kind in matches:
-            handler = _BY_KIND.get(kind)
-            if handler is not None:
-                self.spans.extend(handler(folded, start, end, kind))
+        # What each lexicon's rules judge (in the order of ``codes``); the rest is handled here.
+        self.language_matches: list[list[tuple[int, int, Any]]] = [[] for _ in codes]
+        for start, end, payload in _dispatch(codes).scan(text):
+            if isinstance(payload, tuple):
+                self.language_matches[payload[0]].append((start, end, payload[1]))
+            else:
+                self.spans.extend(_BY_KIND[payload](folded, start, end, payload))
         self.spans.extend(_shapes(folded, known))
 
 

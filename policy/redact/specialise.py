@@ -9,7 +9,7 @@ of preference. The regex is read into a tree (``regex_tree``), pruned and writte
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any, cast
 
@@ -46,57 +46,75 @@ def _emit(items: Sequence[tuple[Any, Any]]) -> str:
 
 
 def _emit_item(op: Any, av: Any) -> str:
-    if op == rt.LITERAL:
-        return re.escape(chr(av))
-    if op == rt.NOT_LITERAL:
-        return "[^" + re.escape(chr(av)) + "]"
-    if op == rt.ANY:
-        return "."
-    if op == rt.IN:
-        parts: list[str] = []
-        for item_op, item_av in av:
-            if item_op == rt.NEGATE and not parts:
-                parts.append("^")
-            elif item_op == rt.LITERAL:
-                parts.append(re.escape(chr(item_av)))
-            elif item_op == rt.RANGE:
-                parts.append(re.escape(chr(item_av[0])) + "-" + re.escape(chr(item_av[1])))
-            elif item_op == rt.CATEGORY and item_av in _CATEGORY_SOURCE:
-                parts.append(_CATEGORY_SOURCE[item_av])
-            else:
-                raise _Unsupported
-        return "[" + "".join(parts) + "]"
-    if op == rt.AT and av in _AT_SOURCE:
-        return _AT_SOURCE[av]
-    if op == rt.BRANCH:
-        return "(?:" + "|".join(_emit(alt) for alt in av[1]) + ")"
-    if op == rt.SUBPATTERN and not av[1] and not av[2]:
-        return ("(?:" if av[0] is None else "(") + _emit(av[3]) + ")"
-    if op in _REPEATS:
-        lo, hi, sub = av
-        if hi == rt.MAXREPEAT:
-            count = "*" if lo == 0 else "+" if lo == 1 else f"{{{lo},}}"
-        elif lo == hi:
-            count = f"{{{lo}}}"
-        elif (lo, hi) == (0, 1):
-            count = "?"
+    emit = _EMITTERS.get(op)
+    if emit is None:
+        if op in _REPEATS:
+            return _emit_repeat(op, av)
+        raise _Unsupported
+    return emit(av)
+
+
+def _emit_class(members: Any) -> str:
+    parts: list[str] = []
+    for item_op, item_av in members:
+        if item_op == rt.NEGATE and not parts:
+            parts.append("^")
+        elif item_op == rt.LITERAL:
+            parts.append(re.escape(chr(item_av)))
+        elif item_op == rt.RANGE:
+            parts.append(re.escape(chr(item_av[0])) + "-" + re.escape(chr(item_av[1])))
+        elif item_op == rt.CATEGORY and item_av in _CATEGORY_SOURCE:
+            parts.append(_CATEGORY_SOURCE[item_av])
         else:
-            count = f"{{{lo},{hi}}}"
-        return "(?:" + _emit(sub) + ")" + count + _REPEAT_SUFFIX[op]
-    if op in (rt.ASSERT, rt.ASSERT_NOT):
+            raise _Unsupported
+    return "[" + "".join(parts) + "]"
+
+
+def _emit_at(av: Any) -> str:
+    if av not in _AT_SOURCE:
+        raise _Unsupported
+    return _AT_SOURCE[av]
+
+
+def _emit_group(av: Any) -> str:
+    if av[1] or av[2]:
+        raise _Unsupported  # flags
+    return ("(?:" if av[0] is None else "(") + _emit(av[3]) + ")"
+
+
+def _emit_repeat(op: Any, av: Any) -> str:
+    lo, hi, sub = av
+    if hi == rt.MAXREPEAT:
+        count = "*" if lo == 0 else "+" if lo == 1 else f"{{{lo},}}"
+    elif lo == hi:
+        count = f"{{{lo}}}"
+    elif (lo, hi) == (0, 1):
+        count = "?"
+    else:
+        count = f"{{{lo},{hi}}}"
+    return "(?:" + _emit(sub) + ")" + count + _REPEAT_SUFFIX[op]
+
+
+def _emit_assert(sign: str) -> Callable[[Any], str]:
+    def emit(av: Any) -> str:
         direction, sub = av
-        sign = "=" if op == rt.ASSERT else "!"
         return "(?" + ("<" if direction < 0 else "") + sign + _emit(sub) + ")"
-    if op == rt.ATOMIC_GROUP:
-        return "(?>" + _emit(av) + ")"
-    raise _Unsupported
+
+    return emit
 
 
-def _canon(x: Any) -> Any:
-    """Parsed regex items as nested tuples, for comparison."""
-    if isinstance(x, list | tuple):
-        return tuple(_canon(item) for item in x)
-    return x
+_EMITTERS: dict[Any, Callable[[Any], str]] = {
+    rt.LITERAL: lambda av: re.escape(chr(av)),
+    rt.NOT_LITERAL: lambda av: "[^" + re.escape(chr(av)) + "]",
+    rt.ANY: lambda av: ".",
+    rt.IN: _emit_class,
+    rt.AT: _emit_at,
+    rt.BRANCH: lambda av: "(?:" + "|".join(_emit(alt) for alt in av[1]) + ")",
+    rt.SUBPATTERN: _emit_group,
+    rt.ASSERT: _emit_assert("="),
+    rt.ASSERT_NOT: _emit_assert("!"),
+    rt.ATOMIC_GROUP: lambda av: "(?>" + _emit(av) + ")",
+}
 
 
 @lru_cache(maxsize=4096)  # keyed by the lexicons' regexes (about 1,000)
@@ -108,7 +126,7 @@ def _parsed(source: str) -> tuple[tuple[Any, Any], ...] | None:
         again = rt.parse(_emit(items))
     except (_Unsupported, rt.Unsupported, RecursionError):
         return None  # flags (case-insensitive, verbose...) are not read: such a source is used as it is
-    if _canon(items) != _canon(again):
+    if list(items) != again:
         return None
     return items
 

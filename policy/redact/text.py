@@ -29,14 +29,9 @@ def _wordset(words: str) -> frozenset[str]:
 
 def _fold_char(c: str) -> str:
     """Fold one character for matching; the result may be empty or several characters."""
-    if c in _APOSTROPHES:
-        return "'"
-    if c in _QUOTES:
-        return '"'
-    if c in _DASHES:
-        return "-"
-    if c in _LINE_BREAKS:
-        return "\n"
+    straight = _straight(c)
+    if straight is not None:
+        return straight
     category = unicodedata.category(c)
     if category in _SPACE_CATEGORIES:
         return " "
@@ -47,15 +42,22 @@ def _fold_char(c: str) -> str:
     for d in folded:
         if unicodedata.category(d) in _DROPPED_CATEGORIES:
             continue
-        if d in _APOSTROPHES:
-            out.append("'")
-        elif d in _QUOTES:
-            out.append('"')
-        elif d in _DASHES:
-            out.append("-")
-        else:
-            out.append(d)
+        straight = _straight(d)
+        out.append(d if straight is None or straight == "\n" else straight)
     return "".join(out)
+
+
+def _straight(c: str) -> str | None:
+    """The plain form of an apostrophe, a quote, a dash or a line break; None for anything else."""
+    if c in _APOSTROPHES:
+        return "'"
+    if c in _QUOTES:
+        return '"'
+    if c in _DASHES:
+        return "-"
+    if c in _LINE_BREAKS:
+        return "\n"
+    return None
 
 
 _ASCII_TABLE: dict[int, str] = {i: _fold_char(chr(i)) for i in range(128)}
