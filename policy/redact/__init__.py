@@ -17,6 +17,12 @@ The approach is deterministic and rule-based:
 * detectors that need no grammar (phone numbers, email addresses, handles, street addresses,
   hotel names, room numbers, the reporter's known identifiers) run on every text.
 
+Each step has a module of its own (docs/redaction.md, "The package"): ``text`` (folding),
+``regex_tree``, ``keys``, ``specialise`` and ``dispatch`` (matching many regexes in one pass
+over the words), ``lexicon`` (loading), ``clauses``, ``analysis`` (who a clause is about),
+``names`` and ``detectors``, ``scan`` (one pass over a text), ``judging`` (hits judged clause by
+clause) and ``spans`` (merging spans, replacing runs).
+
 Nothing here imports Django. See docs/redaction.md for decisions and limits.
 """
 

@@ -6,9 +6,6 @@ import bisect
 import re
 import unicodedata
 
-# Sentences and clauses.
-# --------------------------------------------------------------------------------------------
-
 _PUNCT_RUN = re.compile(r"[.!?\u3002\uff01\uff1f\n,;:()\[\]\"\u2026\u2600-\u27bf\U0001f000-\U0001faff-]+")
 _SENTENCE_END = frozenset(".!?\u3002\uff01\uff1f")
 _SENTENCE, _CLAUSE, _SPLIT_WORD = 1, 0, 2

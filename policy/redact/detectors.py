@@ -17,9 +17,6 @@ from .lexicon import LEXICON_DIR
 from .names import _LODGING_WORD, _STOP
 from .text import _fold, _is_word, _wordset
 
-# Detectors that need no grammar: contact details, precise places, identity, known identifiers.
-# --------------------------------------------------------------------------------------------
-
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 # "luna dot m at example dot com", "rosa arroba example punto com": found from the "at", with
 # bounded looks either side, so that a text full of "dot" costs no more than any other.

@@ -11,9 +11,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-# Folding for matching, with a map back to the original offsets.
-# --------------------------------------------------------------------------------------------
-
 _APOSTROPHES = "'`\u2018\u2019\u201a\u201b\u2032\u2035\u02bc\u02bb\u02b9\u00b4\uff07"
 _QUOTES = '"\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb\uff02'
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
