@@ -18,7 +18,6 @@ from pathlib import Path
 import dj_database_url
 import django.conf.locale
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 from config.env import ConfigError, env, envbool, envint, envlist, required
 from config.invariants import LOOPBACK_HOSTS, site_url_ok, start_problems
@@ -211,15 +210,17 @@ if TESTING:
 LANGUAGE_CODE = "en"
 # The reporter's pages, e-mails and PDFs come in eight languages (docs/translations.md); staff pages
 # in English and Spanish only (STAFF_LANGUAGES, casework.middleware.StaffLanguageMiddleware).
+# Names in English for settings and logs only: pages name each language in itself
+# (config.languages.NATIVE_NAMES), and staff pages in their own words (casework.presenters).
 LANGUAGES = [
-    ("en", _("English")),
-    ("es", _("Spanish")),
-    ("zh-hant", _("Traditional Chinese")),
-    ("zh-hans", _("Simplified Chinese")),
-    ("tl", _("Tagalog")),
-    ("vi", _("Vietnamese")),
-    ("ko", _("Korean")),
-    ("th", _("Thai")),
+    ("en", "English"),
+    ("es", "Spanish"),
+    ("zh-hant", "Traditional Chinese"),
+    ("zh-hans", "Simplified Chinese"),
+    ("tl", "Tagalog"),
+    ("vi", "Vietnamese"),
+    ("ko", "Korean"),
+    ("th", "Thai"),
 ]
 STAFF_LANGUAGES = ("en", "es")
 # Django's LANG_INFO has no Tagalog; without an entry get_language_info("tl") fails.

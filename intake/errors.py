@@ -22,7 +22,6 @@ REPORTER_ERRORS = {
     "missing": _("The file did not arrive. Please choose it again."),
     "empty": _("This file is empty. Please choose another."),
     "contradiction": _("Please either choose a file or remove it, not both."),
-    "invalid_image": _("We couldn't open this file as a photo."),
 }
 
 

@@ -32,6 +32,8 @@ from datetime import date
 from typing import Any, Final
 
 from ._data import LANGS
+from .language import UNKNOWN, Detection
+from .language import detect as detect_language
 from .assess import assess
 from .catalogue import CONTACT_TAGS, NEVER_SHARED_TAGS, FieldSpec
 from .errors import ConsentConflict, ConsentMissing, NotNarrower
@@ -218,6 +220,9 @@ def _bump(counts: Counts, key: str) -> Counts:
     return _counts(c)
 
 
+NOT_DETECTED: Final = Detection(UNKNOWN, ())
+
+
 @dataclass(frozen=True, slots=True)
 class HeldText:
     """A free-text field waiting for a person: it leaves only if an advocate includes it.
@@ -228,10 +233,18 @@ class HeldText:
 
     field: OutField
     redaction: Redaction
+    #: The languages the reporter wrote it in (policy.language). Automatic removal reads English
+    #: and Spanish only: for any other language nothing was removed that a person must not check.
+    language: Detection = NOT_DETECTED
 
     @property
     def id(self) -> str:
         return self.field.id
+
+    @property
+    def automatic(self) -> bool:
+        """Whether the redactor's detectors read every language of this answer."""
+        return self.language.automatic
 
 
 @dataclass(frozen=True, slots=True)
@@ -598,7 +611,7 @@ def build_referral(
                 flags_by_reason[f.reason if _TAG_RE.match(f.reason) else "other"] += 1
             flags_by_field[spec.id] += len(redaction.flags)
             # Free text waits for a person: it leaves only when an advocate includes it.
-            held.append(HeldText(OutField(spec.id, kind, redaction.text), redaction))
+            held.append(HeldText(OutField(spec.id, kind, redaction.text), redaction, detect_language(value)))
             order.append(spec.id)
             continue
         if via_contact:
