@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._data import LANGS
+from ._data import LANGS, REPORTER_LANGS
 from .errors import DataFileError, PolicyError
 
 Handler = Callable[[argparse.Namespace], "int | None"]
@@ -164,13 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("assess", help="assess a report (JSON) against the jurisdiction packs")
     p.add_argument("report", nargs="?", help="report JSON file (default: stdin)")
     p.add_argument("--date", type=_date, default=date.today(), help="date of reporting, YYYY-MM-DD (default: today)")
-    p.add_argument("--lang", choices=LANGS, help="reporter text in this language only, plus reporter_lines")
+    p.add_argument("--lang", choices=REPORTER_LANGS, help="reporter text in this language only, plus reporter_lines")
     _pack_options(p)
     p.set_defaults(func=_cmd_assess)
 
     p = sub.add_parser("rights", help="know-your-rights content for a date and language")
     p.add_argument("--date", type=_date, default=date.today())
-    p.add_argument("--lang", choices=LANGS, default="en")
+    p.add_argument("--lang", choices=REPORTER_LANGS, default="en")
     _pack_options(p)
     p.set_defaults(func=_cmd_rights)
 
