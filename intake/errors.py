@@ -39,7 +39,9 @@ def use_reporter_errors(form: forms.BaseForm) -> None:
         defaults = _django_defaults(field)
         for code, message in REPORTER_ERRORS.items():
             current = field.error_messages.get(code)
-            if current is None and not (isinstance(field, forms.CharField) and code in ("max_length", "null_characters_not_allowed")):
+            if current is None and not (
+                isinstance(field, forms.CharField) and code in ("max_length", "null_characters_not_allowed")
+            ):
                 continue
             if current is None or current is defaults.get(code):
                 field.error_messages[code] = message

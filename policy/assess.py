@@ -89,7 +89,7 @@ def load_phrases(path: Path | str = PHRASES_PATH, catalogue: Catalogue | None = 
                 fields = {lang: _placeholders(text) for lang, text in texts.items()}
                 if len({frozenset(f) for f in fields.values()}) != 1:
                     raise DataFileError(path, name, "placeholders differ between languages")
-                flat[name] = Text(**texts)
+                flat[name] = Text.of(texts)
             elif set(value) & set(LANGS):
                 raise DataFileError(path, name, f"must have exactly the languages {', '.join(LANGS)}")
             else:

@@ -71,6 +71,11 @@ class Text:
             raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(REPORTER_LANGS)}")
         return dict(self.more).get(lang, self.en)
 
+    @classmethod
+    def of(cls, texts: dict[str, str]) -> Text:
+        """Return the text of a data file's {en = ..., es = ...} table."""
+        return cls(en=texts["en"], es=texts["es"])
+
     def has(self, lang: str) -> bool:
         """Whether the text is written in `lang` (not read in English for want of it)."""
         return lang in LANGS or lang in dict(self.more)
@@ -269,7 +274,7 @@ def _reporter_text(t: Table, level: Verification, *, required: bool) -> Text | N
             )
         return None
     texts = t.texts("reporter", required=required)
-    return Text(**texts) if texts else None
+    return Text.of(texts) if texts else None
 
 
 def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
@@ -351,7 +356,7 @@ def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
             Offence(
                 id=oid,
                 citation=ot.string("citation"),
-                name=Text(**ot.texts("name")),
+                name=Text.of(ot.texts("name")),
                 repealed=repealed,
                 repealed_by=ot.string("repealed_by", required=repealed is not None),
                 repeal_verification=(_verification(ot, "repeal_verification") if repealed is not None else "verified"),
@@ -414,7 +419,7 @@ def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
                 any_crime=any_crime,
                 crimes=crimes,
                 crimes_partly=partly,
-                partly_note=Text(**partly_note) if partly_note else None,
+                partly_note=Text.of(partly_note) if partly_note else None,
                 partly_staff=pt.string("partly_staff", required=bool(partly)),
                 offences=offs,
                 conditions=tuple(conditions),
@@ -472,8 +477,8 @@ def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
         title=t.string("title"),
         jurisdiction=t.string("jurisdiction"),
         jurisdiction_name=t.string("jurisdiction_name"),
-        name=Text(**t.texts("name")),
-        summary=Text(**t.texts("summary")),
+        name=Text.of(t.texts("name")),
+        summary=Text.of(t.texts("summary")),
         instruments=tuple(instruments),
         offences=tuple(offences),
         protections=tuple(protections),

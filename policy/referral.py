@@ -32,13 +32,13 @@ from datetime import date
 from typing import Any, Final
 
 from ._data import LANGS
-from .language import UNKNOWN, Detection
-from .language import detect as detect_language
 from .assess import assess
 from .catalogue import CONTACT_TAGS, NEVER_SHARED_TAGS, FieldSpec
 from .errors import ConsentConflict, ConsentMissing, NotNarrower
 from .freetext import REMOVED, Redaction, Redactor, default_redactor, derivable, redact_free_text
 from .generalise import RULE_KINDS, apply_rule
+from .language import UNKNOWN, Detection
+from .language import detect as detect_language
 from .packs import Pack, weakest
 from .profiles import Profile
 

@@ -108,9 +108,8 @@ def translate_pack(pack: Pack, tr: Translations) -> Pack:
         return text.with_translations(extra) if extra else text
 
     def required(key: str, text: Text) -> Text:
-        out = t(key, text)
-        assert out is not None
-        return out
+        extra = tr.for_key(f"pack.{pack.id}.{key}")
+        return text.with_translations(extra) if extra else text
 
     return replace(
         pack,
@@ -164,9 +163,9 @@ def keys(packs: Iterable[Pack], phrases: Iterable[tuple[str, Text]]) -> dict[str
                 out[f"{pre}protection.{p.id}.reporter"] = p.reporter.en
             if p.partly_note is not None:
                 out[f"{pre}protection.{p.id}.partly_note"] = p.partly_note.en
-            for i, c in enumerate(p.conditions, 1):
-                if c.reporter is not None:
-                    out[f"{pre}protection.{p.id}.condition.{i}.reporter"] = c.reporter.en
+            for i, cond in enumerate(p.conditions, 1):
+                if cond.reporter is not None:
+                    out[f"{pre}protection.{p.id}.condition.{i}.reporter"] = cond.reporter.en
             if p.scope == "reporting":
                 out[f"{pre}protection.{p.id}.notice"] = p.staff
         for c in pack.caveats:
@@ -187,7 +186,9 @@ def check(packs: Iterable[Pack], phrases: Iterable[tuple[str, Text]], tr: Transl
     for lang in TRANSLATED_LANGS:
         got = tr.texts.get(lang, {})
         problems += [f"{lang}: {key} is missing" for key in expected if key not in got]
-        problems += [f"{lang}: {key} is not a reporter text of any pack or phrase" for key in got if key not in expected]
+        problems += [
+            f"{lang}: {key} is not a reporter text of any pack or phrase" for key in got if key not in expected
+        ]
         problems += [
             f"{lang}: {key} has placeholders {sorted(placeholders(got[key]))}, English {sorted(placeholders(english))}"
             for key, english in expected.items()

@@ -6,24 +6,74 @@ import datetime
 from pathlib import Path
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from casework.presenters import verification_words
+from referrals import readers
 
-# DejaVu covers Spanish, emoji aside; without it the core font takes Latin-1 only.
+# DejaVu covers Latin (Spanish, Tagalog, Vietnamese), emoji aside; without it the core font takes
+# Latin-1 only. Chinese, Korean and Thai need their own fonts: the system's, found when a PDF is
+# made (Debian: fonts-noto-cjk, fonts-thai-tlwg; docs/translations.md), never fetched from anywhere.
 _FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
+_CJK_FONTS = [
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"),
+]
+# Which face of the Noto CJK collection draws each language's characters the way it writes them.
+_CJK_FACE = {"ko": 1, "zh-hans": 2, "zh-hant": 3}
+_THAI_FONTS = [
+    Path("/usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf"),
+    Path("/usr/share/fonts/truetype/tlwg/Loma.ttf"),
+    Path("/usr/share/fonts/truetype/tlwg/Waree.ttf"),
+    Path("/usr/share/fonts/truetype/tlwg/Garuda.ttf"),
+]
+_SCRIPTS = {"zh-hant": "cjk", "zh-hans": "cjk", "ko": "cjk", "th": "thai"}
 
 
-def _font(pdf: FPDF) -> tuple[str, bool]:
+class FontMissing(RuntimeError):
+    """The system has no font for a script the PDF must show; the message says what to install."""
+
+
+def _first(paths: list[Path]) -> Path | None:
+    return next((p for p in paths if p.exists()), None)
+
+
+def _font(pdf: FPDF, lang: str = "en") -> tuple[str, bool]:
+    """Set up the PDF's fonts for ``lang``: DejaVu, with the script's own font as a fallback.
+
+    Raise FontMissing when ``lang`` is written in Chinese, Korean or Thai and the system lacks a
+    font for it: a PDF of empty boxes must never go out looking complete.
+    """
+    family, unicode_ok = "Helvetica", False
     for folder in _FONT_DIRS:
         regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
         if regular.exists() and bold.exists():
             pdf.add_font("DejaVu", "", str(regular))
             pdf.add_font("DejaVu", "B", str(bold))
-            return "DejaVu", True
-    return "Helvetica", False
+            family, unicode_ok = "DejaVu", True
+            break
+    script = _SCRIPTS.get(lang)
+    if script is None:
+        return family, unicode_ok
+    if not unicode_ok:
+        raise FontMissing(_("The PDF needs the DejaVu fonts (Debian package fonts-dejavu-core)."))
+    if script == "cjk":
+        path = _first(_CJK_FONTS)
+        if path is None:
+            raise FontMissing(
+                _("The PDF in this language needs a Chinese and Korean font (Debian package fonts-noto-cjk).")
+            )
+        pdf.add_font("Script", "", str(path), collection_font_number=_CJK_FACE[lang])
+        pdf.add_font("Script", "B", str(path), collection_font_number=_CJK_FACE[lang])
+    else:
+        path = _first(_THAI_FONTS)
+        if path is None:
+            raise FontMissing(_("The PDF in Thai needs a Thai font (Debian package fonts-thai-tlwg)."))
+        pdf.add_font("Script", "", str(path))
+        pdf.add_font("Script", "B", str(path))
+    pdf.set_fallback_fonts(["Script"])
+    return family, unicode_ok
 
 
 def render(referral, rows: list[tuple[str, str]], notice: list[dict]) -> bytes:
@@ -84,22 +134,23 @@ def render(referral, rows: list[tuple[str, str]], notice: list[dict]) -> bytes:
     return bytes(pdf.output())
 
 
-def render_bulletin(items: list, rows_of, title_of) -> bytes:
-    """Return the PDF bytes of a bulletin of published safety alerts.
+def render_bulletin(items: list, rows_of, title_of, lang: str = "en") -> bytes:
+    """Return the PDF bytes of a bulletin of published safety alerts, in ``lang``.
 
     ``items`` are ``referrals.alerts.Published``; ``rows_of(item)`` gives its (label, text)
     rows and ``title_of(item)`` its title, in the active language. Nothing else goes in: no
     referral or report id, no link, no time finer than the day (the file's own creation
-    date included).
+    date included). Raise FontMissing when the system has no font for ``lang``'s script.
     """
     today = timezone.localdate()
     pdf = FPDF(format="Letter")
     midnight = datetime.datetime.combine(today, datetime.time.min, tzinfo=datetime.UTC)
     pdf.set_creation_date(midnight)
-    pdf.set_title(_("Safety alerts"))
+    pdf.set_title(readers.safety_alerts())
+    pdf.set_lang(lang)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    family, unicode_ok = _font(pdf)
+    family, unicode_ok = _font(pdf, lang)
 
     def text(value: str) -> str:
         return value if unicode_ok else value.encode("latin-1", "replace").decode("latin-1")
@@ -108,29 +159,17 @@ def render_bulletin(items: list, rows_of, title_of) -> bytes:
         pdf.set_font(family, style, size)
         pdf.multi_cell(0, height, text(value), new_x="LMARGIN", new_y="NEXT")
 
-    line(_("Safety alerts"), 16, "B", 9)
-    line(
-        _("Warnings about people who hurt workers, as of %(date)s. Nothing here is about who reported.")
-        % {"date": date_format(today, "DATE_FORMAT")},
-        10,
-    )
+    line(readers.safety_alerts(), 16, "B", 9)
+    line(readers.bulletin_intro(today), 10)
     pdf.ln(3)
     for item in items:
         line(title_of(item), 12, "B", 7)
-        line(
-            _("Published %(published)s; shown until %(until)s.")
-            % {
-                "published": date_format(item.published_on, "DATE_FORMAT"),
-                "until": date_format(item.until, "DATE_FORMAT"),
-            },
-            9,
-            height=5,
-        )
+        line(readers.published_line(item.published_on, item.until), 9, height=5)
         for label, value in rows_of(item):
             line(str(label), 10, "B", 5)
             line(str(value), 10, height=5)
         pdf.ln(4)
     if not items:
-        line(_("No alerts are published right now."), 11)
-    line(_("Made on request; Harbor does not keep this file."), 8, height=5)
+        line(readers.no_alerts(), 11)
+    line(readers.made_on_request(), 8, height=5)
     return bytes(pdf.output())

@@ -69,14 +69,24 @@ def test_a_tampered_choice_gets_our_words():
 
 @pytest.mark.parametrize(
     ("lang", "typed"),
-    [("th", "14/03/2026"), ("vi", "14/03/2026"), ("es", "14/03/2026"), ("ko", "2026. 03. 14."), ("zh-hant", "2026/03/14"),
-     ("zh-hans", "2026-03-14"), ("tl", "03/14/2026"), ("en", "03/14/2026")],
+    [
+        ("th", "14/03/2026"),
+        ("vi", "14/03/2026"),
+        ("es", "14/03/2026"),
+        ("ko", "2026. 03. 14."),
+        ("zh-hant", "2026/03/14"),
+        ("zh-hans", "2026-03-14"),
+        ("tl", "03/14/2026"),
+        ("en", "03/14/2026"),
+    ],
 )
 def test_a_date_is_read_as_her_language_writes_it(lang, typed):
     from datetime import datetime as dt
 
     assert any(_parses(typed, f) for f in typed_date_formats(lang))
-    assert datetime.date(2026, 3, 14) in {dt.strptime(typed, f).date() for f in typed_date_formats(lang) if _parses(typed, f)}
+    assert datetime.date(2026, 3, 14) in {
+        dt.strptime(typed, f).date() for f in typed_date_formats(lang) if _parses(typed, f)
+    }
 
 
 def _parses(text: str, fmt: str) -> bool:

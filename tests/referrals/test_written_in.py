@@ -30,7 +30,10 @@ def test_the_report_page_names_each_answers_language(staff, logged_in):
 
 
 def test_the_include_step_says_who_must_read_it(staff, logged_in):
-    submit_report(CsrfClient(), dict(FULL_REPORT, narrative=THAI + "\nHe took my money and my phone.", consent=["victim_services"]))
+    submit_report(
+        CsrfClient(),
+        dict(FULL_REPORT, narrative=THAI + "\nHe took my money and my phone.", consent=["victim_services"]),
+    )
     report = Report.objects.get()
     html = logged_in("advocate").get(f"/staff/reports/{report.id}/refer/{staff['organisation'].pk}/").content.decode()
     assert (
@@ -38,7 +41,10 @@ def test_the_include_step_says_who_must_read_it(staff, logged_in):
         "someone who reads Thai."
     ) in html
     # It still waits for a person: nothing leaves until the box is ticked.
-    assert 'name="include_narrative"' in html and 'name="include_narrative" id="include_narrative" value="1" checked' not in html
+    assert (
+        'name="include_narrative"' in html
+        and 'name="include_narrative" id="include_narrative" value="1" checked' not in html
+    )
 
 
 def test_the_dashboard_in_spanish_says_it_in_spanish(staff, logged_in):

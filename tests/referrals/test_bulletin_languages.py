@@ -1,0 +1,73 @@
+"""The printed safety-alert bulletin in every reporter language, every script drawn (since 2026-12)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from intake.models import Report
+from referrals import pdf
+from tests.conftest import FULL_REPORT, CsrfClient, submit_report
+from tests.referrals.support import publish_alert, write_alert
+
+pytestmark = pytest.mark.django_db
+
+# What a reporter may write in her own words: the bulletin must draw every script of it.
+WORDS = {
+    "zh-hant": "紅色汽車，車牌有個七",
+    "zh-hans": "红色汽车，车牌有个七",
+    "ko": "빨간 차, 번호판에 7",
+    "th": "รถกระบะสีแดง",
+    "vi": "xe máy màu đỏ",
+    "tl": "pulang kotse",
+}
+
+
+def _text(data: bytes) -> str:
+    # pypdf marks each switch to the fallback font with a NUL; the words are what matter.
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).replace("\x00", "")
+
+
+def _fonts(data: bytes) -> set[str]:
+    reader = PdfReader(io.BytesIO(data))
+    names = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]))
+    return names
+
+
+@pytest.mark.parametrize("lang", list(WORDS))
+def test_the_bulletin_draws_her_words_in_each_script(staff, logged_in, lang):
+    vehicle = WORDS[lang]
+    submit_report(CsrfClient(), dict(FULL_REPORT, consent=["peer_alert"], perp_vehicle=vehicle))
+    report = Report.objects.get()
+    alert = write_alert(logged_in("advocate"), report, perp_vehicle="1")
+    assert publish_alert(logged_in("colleague"), alert).status_code == 302
+    response = logged_in("advocate").get(f"/staff/alerts/bulletin/?lang={lang}")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert vehicle.replace(" ", "") in _text(response.content).replace(" ", "").replace("\n", "")
+    fonts = _fonts(response.content)
+    if lang in ("zh-hant", "zh-hans", "ko"):
+        assert any("CJK" in f for f in fonts), fonts
+    if lang == "th":
+        assert any(name in f for f in fonts for name in ("Thai", "Loma", "Waree", "Garuda")), fonts
+
+
+def test_the_alerts_page_offers_the_bulletin_in_every_language(staff, logged_in):
+    html = logged_in("advocate").get("/staff/alerts/").content.decode()
+    for code, name in (("th", "ไทย"), ("zh-hant", "繁體中文"), ("tl", "Tagalog"), ("es", "Español")):
+        assert f'?lang={code}" lang="{code}" hreflang="{code}">{name}</a>' in html
+
+
+def test_a_missing_font_is_a_clear_error_not_a_pdf_of_boxes(staff, logged_in, monkeypatch):
+    monkeypatch.setattr(pdf, "_THAI_FONTS", [Path("/nonexistent/thai.ttf")])
+    response = logged_in("advocate").get("/staff/alerts/bulletin/?lang=th")
+    assert response.status_code == 503
+    assert "fonts-thai-tlwg" in response.content.decode()
+    monkeypatch.setattr(pdf, "_CJK_FONTS", [Path("/nonexistent/cjk.ttc")])
+    response = logged_in("advocate").get("/staff/alerts/bulletin/?lang=ko")
+    assert response.status_code == 503 and "fonts-noto-cjk" in response.content.decode()
