@@ -97,3 +97,13 @@ def test_phrases_keep_their_placeholders():
     for lang in REPORTER_LANGS:
         assert "robbery" not in phrases.get("reason.crime_not_covered", lang, crimes="X") or lang == "en"
         assert "X" in phrases.get("reason.crime_not_covered", lang, crimes="X")
+
+
+def test_the_command_line_lists_no_gap_and_prints_a_languages_file(capsys):
+    from policy.__main__ import main
+
+    assert main(["translations"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["translations", "--lang", "ko"]) == 0
+    out = capsys.readouterr().out
+    assert 'language = "ko"' in out and '"status.applies" = "이것은 당신의 신고에 해당됩니다."' in out
