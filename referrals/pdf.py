@@ -28,7 +28,6 @@ _THAI_FONTS = [
     Path("/usr/share/fonts/truetype/tlwg/Waree.ttf"),
     Path("/usr/share/fonts/truetype/tlwg/Garuda.ttf"),
 ]
-_SCRIPTS = {"zh-hant": "cjk", "zh-hans": "cjk", "ko": "cjk", "th": "thai"}
 
 
 class FontMissing(RuntimeError):
@@ -39,11 +38,29 @@ def _first(paths: list[Path]) -> Path | None:
     return next((p for p in paths if p.exists()), None)
 
 
-def _font(pdf: FPDF, lang: str = "en") -> tuple[str, bool]:
-    """Set up the PDF's fonts for ``lang``: DejaVu, with the script's own font as a fallback.
+def _scripts(lang: str, texts: list[str]) -> tuple[str | None, bool]:
+    """Return the CJK face the PDF needs (a language code, or None) and whether it needs Thai.
 
-    Raise FontMissing when ``lang`` is written in Chinese, Korean or Thai and the system lacks a
-    font for it: a PDF of empty boxes must never go out looking complete.
+    The page's language decides, and so does what is written in it: her own words in Thai in an
+    English referral must still be drawn.
+    """
+    from policy.language import detect
+
+    blob = "\n".join(texts)
+    cjk = lang if lang in _CJK_FACE else None
+    if cjk is None and any("\u3400" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7a3" for ch in blob):
+        found = [code for code in detect(blob).languages if code in _CJK_FACE]
+        cjk = found[0] if found else "zh-hans"
+    thai = lang == "th" or any("\u0e00" <= ch <= "\u0e7f" for ch in blob)
+    return cjk, thai
+
+
+def _font(pdf: FPDF, lang: str = "en", texts: list[str] | None = None) -> tuple[str, bool]:
+    """Set up the PDF's fonts: DejaVu, with the fonts of Chinese, Korean or Thai as fallbacks.
+
+    Those are needed when ``lang`` is written in one of them or ``texts`` (everything the PDF
+    will hold) contain them. Raise FontMissing when the system lacks one: a PDF of empty boxes
+    must never go out looking complete.
     """
     family, unicode_ok = "Helvetica", False
     for folder in _FONT_DIRS:
@@ -53,26 +70,29 @@ def _font(pdf: FPDF, lang: str = "en") -> tuple[str, bool]:
             pdf.add_font("DejaVu", "B", str(bold))
             family, unicode_ok = "DejaVu", True
             break
-    script = _SCRIPTS.get(lang)
-    if script is None:
+    cjk, thai = _scripts(lang, texts or [])
+    if not (cjk or thai):
         return family, unicode_ok
     if not unicode_ok:
         raise FontMissing(_("The PDF needs the DejaVu fonts (Debian package fonts-dejavu-core)."))
-    if script == "cjk":
+    fallbacks = []
+    if cjk:
         path = _first(_CJK_FONTS)
         if path is None:
             raise FontMissing(
                 _("The PDF in this language needs a Chinese and Korean font (Debian package fonts-noto-cjk).")
             )
-        pdf.add_font("Script", "", str(path), collection_font_number=_CJK_FACE[lang])
-        pdf.add_font("Script", "B", str(path), collection_font_number=_CJK_FACE[lang])
-    else:
+        for style in ("", "B"):
+            pdf.add_font("CJK", style, str(path), collection_font_number=_CJK_FACE[cjk])
+        fallbacks.append("CJK")
+    if thai:
         path = _first(_THAI_FONTS)
         if path is None:
             raise FontMissing(_("The PDF in Thai needs a Thai font (Debian package fonts-thai-tlwg)."))
-        pdf.add_font("Script", "", str(path))
-        pdf.add_font("Script", "B", str(path))
-    pdf.set_fallback_fonts(["Script"])
+        for style in ("", "B"):
+            pdf.add_font("Thai", style, str(path))
+        fallbacks.append("Thai")
+    pdf.set_fallback_fonts(fallbacks)
     return family, unicode_ok
 
 
@@ -81,7 +101,7 @@ def render(referral, rows: list[tuple[str, str]], notice: list[dict]) -> bytes:
     pdf = FPDF(format="Letter")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    family, unicode_ok = _font(pdf)
+    family, unicode_ok = _font(pdf, texts=[str(v) for row in rows for v in row] + [i["text"] for i in notice])
 
     def text(value: str) -> str:
         return value if unicode_ok else value.encode("latin-1", "replace").decode("latin-1")
@@ -150,7 +170,8 @@ def render_bulletin(items: list, rows_of, title_of, lang: str = "en") -> bytes:
     pdf.set_lang(lang)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    family, unicode_ok = _font(pdf, lang)
+    texts = [title_of(item) for item in items] + [str(v) for item in items for row in rows_of(item) for v in row]
+    family, unicode_ok = _font(pdf, lang, texts)
 
     def text(value: str) -> str:
         return value if unicode_ok else value.encode("latin-1", "replace").decode("latin-1")

@@ -71,3 +71,28 @@ def test_a_missing_font_is_a_clear_error_not_a_pdf_of_boxes(staff, logged_in, mo
     monkeypatch.setattr(pdf, "_CJK_FONTS", [Path("/nonexistent/cjk.ttc")])
     response = logged_in("advocate").get("/staff/alerts/bulletin/?lang=ko")
     assert response.status_code == 503 and "fonts-noto-cjk" in response.content.decode()
+
+
+def test_her_words_in_thai_are_drawn_in_an_english_bulletin(staff, logged_in):
+    submit_report(CsrfClient(), dict(FULL_REPORT, consent=["peer_alert"], perp_vehicle=WORDS["th"]))
+    alert = write_alert(logged_in("advocate"), Report.objects.get(), perp_vehicle="1")
+    assert publish_alert(logged_in("colleague"), alert).status_code == 302
+    data = logged_in("advocate").get("/staff/alerts/bulletin/?lang=en").content
+    assert WORDS["th"] in _text(data)
+    assert any(name in f for f in _fonts(data) for name in ("Thai", "Loma", "Waree", "Garuda"))
+
+
+def test_a_recipients_referral_pdf_draws_a_narrative_in_korean(staff, logged_in):
+    narrative = "그 남자가 저를 벽에 밀치고 제 휴대폰과 가방을 가져갔어요."
+    submit_report(CsrfClient(), dict(FULL_REPORT, narrative=narrative, consent=["victim_services"]))
+    report = Report.objects.get()
+    response = logged_in("advocate").submit(
+        f"/staff/reports/{report.id}/refer/{staff['organisation'].pk}/", {"action": "send", "include_narrative": "1"}
+    )
+    assert response.status_code == 302
+    from referrals.models import Referral
+
+    referral = Referral.objects.get()
+    data = logged_in("recipient").get(f"/staff/inbox/{referral.id}/pdf/").content
+    assert narrative.replace(" ", "") in _text(data).replace(" ", "").replace("\n", "")
+    assert any("CJK" in f for f in _fonts(data))
