@@ -47,10 +47,12 @@ def reporter_language(accept: str) -> str:
     for code, _quality in parse_accept_lang_header(accept):
         if code == "*":
             break
-        try:
-            return get_supported_language_variant(code)
-        except LookupError:
-            continue
+        # Django reads LANG_INFO's fallbacks for the code as sent only: "fil-PH" must try "fil" too.
+        for candidate in dict.fromkeys((code, code.split("-")[0])):
+            try:
+                return get_supported_language_variant(candidate)
+            except LookupError:
+                continue
     return settings.LANGUAGE_CODE
 
 

@@ -106,7 +106,15 @@ def test_the_language_is_never_taken_from_anywhere_else(db):
 
 @pytest.mark.parametrize(
     ("header", "code"),
-    [("", "en"), ("*", "en"), ("zh-SG", "zh-hans"), ("zh-Hant-TW", "zh-hant"), ("th;q=0.1,vi;q=0.9", "vi")],
+    [
+        ("", "en"),
+        ("*", "en"),
+        ("zh-SG", "zh-hans"),
+        ("zh-Hant-TW", "zh-hant"),
+        ("th;q=0.1,vi;q=0.9", "vi"),
+        ("fil-PH", "tl"),
+        ("ko-KR", "ko"),
+    ],
 )
 def test_reporter_language(header, code):
     assert reporter_language(header) == code
