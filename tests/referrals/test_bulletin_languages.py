@@ -96,3 +96,16 @@ def test_a_recipients_referral_pdf_draws_a_narrative_in_korean(staff, logged_in)
     data = logged_in("recipient").get(f"/staff/inbox/{referral.id}/pdf/").content
     assert narrative.replace(" ", "") in _text(data).replace(" ", "").replace("\n", "")
     assert any("CJK" in f for f in _fonts(data))
+
+
+def test_a_subscriber_reads_the_alerts_in_any_reporter_language(staff, logged_in):
+    from tests.referrals.test_feed import _fetch, _published_alert, _subscribe
+
+    _published_alert(logged_in)
+    page = logged_in("admin").get("/staff/alerts/subscribers/").content.decode()
+    assert '<option value="th">ไทย</option>' in page and '<option value="zh-hant">繁體中文</option>' in page
+    english = _fetch(_subscribe(logged_in, "van", "en")).content.decode()
+    thai = _fetch(_subscribe(logged_in, "รถตู้", "th")).content.decode()
+    assert 'xml:lang="th"' in thai
+    # The alert's answers come in the subscriber's language (the form's words for what happened).
+    assert "Robbery" in english and "Robbery" not in thai
