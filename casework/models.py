@@ -17,6 +17,9 @@ from django_otp.oath import TOTP
 
 from vault import otp as otp_secrets
 
+#: The languages of staff pages and staff e-mail (settings.STAFF_LANGUAGES), with their names.
+STAFF_LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES if code in settings.STAFF_LANGUAGES]
+
 
 class Role(models.TextChoices):
     ADVOCATE = "advocate", _("Advocate")
@@ -271,7 +274,8 @@ class NotificationPreference(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification")
     email = models.EmailField(blank=True)
-    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    # The digest goes to staff (advocates, and recipients' staff): in the dashboard's languages.
+    language = models.CharField(max_length=8, choices=STAFF_LANGUAGE_CHOICES, default="en")
     reports = models.BooleanField(default=False)  # new reports (advocates)
     messages = models.BooleanField(default=False)  # new messages from reporters (advocates)
     referrals = models.BooleanField(default=False)  # new referrals for their organisation (recipients)

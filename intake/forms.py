@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from intake import choices as c
+from intake.errors import use_reporter_errors
 from intake.fields import ImagesField, MultipleImageInput, TextField
 
 DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y"]
@@ -30,6 +31,16 @@ CONTROL_FIELDS = {"website", "started", "photos", "carried_photos", "keep_photos
 
 def _note(text) -> HTML:
     return HTML('<p class="form-text section-note">' + escape(str(text)) + "</p>")
+
+
+def typed_date_formats(lang: str) -> list[str]:
+    """The ways a date is typed in a language: day first (Spanish, Vietnamese, Thai), year first
+    (Chinese, Korean), month first (English; Tagalog, as the Philippines writes it)."""
+    if lang in ("es", "vi", "th"):
+        return ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y"]
+    if lang in ("zh-hant", "zh-hans", "ko"):
+        return ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y. %m. %d", "%Y. %m. %d."]
+    return ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y"]
 
 
 class ReportForm(forms.Form):
@@ -190,12 +201,10 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Typed dates (no date picker) are read the way the reader's language writes them.
         incident_date = cast(forms.DateField, self.fields["incident_date"])
-        if get_language() == "es":
-            incident_date.input_formats = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y"]
-        else:
-            incident_date.input_formats = ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y"]
+        incident_date.input_formats = typed_date_formats(get_language() or "en")
         keep_photos = cast(forms.MultipleChoiceField, self.fields["keep_photos"])
         keep_photos.choices = [(str(i), _("Photo %(n)d") % {"n": i + 1}) for i in range(carried_count)]
+        use_reporter_errors(self)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -318,7 +327,15 @@ class ReportForm(forms.Form):
         return out
 
 
-class ReceiptForm(forms.Form):
+class ReporterForm(forms.Form):
+    """A form a reporter fills in: every error it can show is Harbor's own, in her language."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_reporter_errors(self)
+
+
+class ReceiptForm(ReporterForm):
     receipt = forms.CharField(
         label=_("Your receipt"),
         max_length=100,
@@ -334,7 +351,7 @@ class ReceiptForm(forms.Form):
         self.helper.disable_csrf = True
 
 
-class MessageForm(forms.Form):
+class MessageForm(ReporterForm):
     text = TextField(
         long=True,
         max_length=20000,
@@ -347,14 +364,14 @@ class MessageForm(forms.Form):
     )
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(ReporterForm):
     consent = ReportForm.base_fields["consent"]
     consent_share_contact = ReportForm.base_fields["consent_share_contact"]
     consent_protections = ReportForm.base_fields["consent_protections"]
     clean_consent = ReportForm.clean_consent
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(ReporterForm):
     confirm = forms.BooleanField(
         label=_("Yes, erase my report and everything in it. This cannot be undone."),
         error_messages={"required": _("Tick the box if you are sure.")},

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from policy._data import REPORTER_LANGS
 from policy.assess import assess, rights_summary
 from policy.errors import PolicyError
 from policy.packs import default_packs, for_jurisdiction
@@ -39,6 +40,11 @@ GENERALISED_LABELS = {
     ("incident_time", "afternoon"): _("In the afternoon (noon to 6 pm)"),
     ("incident_time", "evening"): _("In the evening (6 pm to midnight)"),
 }
+
+
+def reporter_lang(lang: str) -> str:
+    """The policy's code for a page language (they are Django's codes); English for any other."""
+    return lang if lang in REPORTER_LANGS else "en"
 
 
 def packs():
@@ -117,7 +123,7 @@ def notice_lines(referral: Referral, lang: str) -> list[dict[str, str]]:
     out = []
     for item in referral.notice:
         protection = by_id.get((item.pack, item.protection))
-        translated = protection.staff_in(lang) if protection is not None else item.text
+        translated = protection.staff_in(reporter_lang(lang)) if protection is not None else item.text
         out.append({"sent": item.text, "citation": item.citation, "text": translated})
     return out
 
@@ -167,16 +173,16 @@ def protections(data: dict[str, Any], lang: str) -> list[dict[str, str | bool]]:
     result = assess(data, packs(), today())
     return [
         {"kind": line.kind, "status": line.status, "text": line.text, "certain": line.certainty == "confirmed"}
-        for line in result.for_reporter(lang if lang in ("en", "es") else "en")
+        for line in result.for_reporter(reporter_lang(lang))
     ]
 
 
 def summaries(lang: str) -> list[str]:
     """One plain sentence per pack of the organisation's jurisdiction, for the landing page."""
-    code = lang if lang in ("en", "es") else "en"
+    code = reporter_lang(lang)
     return [pack.summary.get(code) for pack in packs() if pack.in_force(today()) != "no"]
 
 
 def rights(lang: str):
     """The know-your-rights summary of the packs in force today."""
-    return rights_summary(packs(), today(), lang if lang in ("en", "es") else "en")
+    return rights_summary(packs(), today(), reporter_lang(lang))

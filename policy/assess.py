@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from ._data import DATA_DIR, LANGS, open_file
+from ._data import DATA_DIR, LANGS, REPORTER_LANGS, open_file
 from .catalogue import Catalogue, default_catalogue
 from .errors import DataFileError
 from .packs import Caveat, InForce, Pack, Protection, Text, Verification, weakest
@@ -89,7 +89,7 @@ def load_phrases(path: Path | str = PHRASES_PATH, catalogue: Catalogue | None = 
                 fields = {lang: _placeholders(text) for lang, text in texts.items()}
                 if len({frozenset(f) for f in fields.values()}) != 1:
                     raise DataFileError(path, name, "placeholders differ between languages")
-                flat[name] = Text(**texts)
+                flat[name] = Text.of(texts)
             elif set(value) & set(LANGS):
                 raise DataFileError(path, name, f"must have exactly the languages {', '.join(LANGS)}")
             else:
@@ -112,8 +112,10 @@ def _placeholders(text: str) -> set[str]:
 
 @cache
 def default_phrases() -> Phrases:
-    """Return the phrases shipped in policy/data (loaded once)."""
-    return load_phrases(PHRASES_PATH)
+    """Return the phrases shipped in policy/data (loaded once), with their translations."""
+    from .translations import default_translations, translate_phrases
+
+    return Phrases(translate_phrases(load_phrases(PHRASES_PATH).texts, default_translations()))
 
 
 # --- results --------------------------------------------------------------------------------
@@ -381,8 +383,8 @@ class Assessment:
 
 
 def _check_lang(lang: str) -> None:
-    if lang not in LANGS:
-        raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(LANGS)}")
+    if lang not in REPORTER_LANGS:
+        raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(REPORTER_LANGS)}")
 
 
 # --- evaluation -----------------------------------------------------------------------------
@@ -456,12 +458,12 @@ def _caveat_text(c: Caveat, lang: str) -> str | None:
 
 
 def _caveat_pairs(c: Caveat) -> tuple[tuple[str, str], ...] | None:
-    pairs = tuple((lang, text) for lang in LANGS if (text := _caveat_text(c, lang)) is not None)
+    pairs = tuple((lang, text) for lang in REPORTER_LANGS if (text := _caveat_text(c, lang)) is not None)
     return pairs or None
 
 
 def _pairs(text: Text, render: Callable[[str, str], str]) -> tuple[tuple[str, str], ...]:
-    return tuple((lang, render(lang, text.get(lang))) for lang in LANGS)
+    return tuple((lang, render(lang, text.get(lang))) for lang in REPORTER_LANGS)
 
 
 def _assess_protection(

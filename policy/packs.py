@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from calendar import monthrange
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Final, Literal, cast
 
-from ._data import DATA_DIR, ID_RE, LANGS, VERIFICATION_LEVELS, Table, open_file
+from ._data import DATA_DIR, ID_RE, LANGS, REPORTER_LANGS, VERIFICATION_LEVELS, Table, open_file
 from .catalogue import Catalogue, default_catalogue
 from .errors import DataFileError
 
@@ -49,10 +49,17 @@ def weakest(*levels: str) -> Verification:
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """The same sentence in every supported language."""
+    """The same sentence in every reporter language.
+
+    English and Spanish are written in the data file itself; the other languages come from
+    data/i18n/<lang>.toml (policy/translations.py) as ``more``. A language with no translation
+    yet reads the English, so a pack added without translations still shows its protections;
+    ``translations.check()`` (and its test) lists every gap for the shipped packs.
+    """
 
     en: str
     es: str
+    more: tuple[tuple[str, str], ...] = ()
 
     def get(self, lang: str) -> str:
         """Return the text in `lang`; raise ValueError for an unsupported language."""
@@ -60,7 +67,22 @@ class Text:
             return self.en
         if lang == "es":
             return self.es
-        raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(LANGS)}")
+        if lang not in REPORTER_LANGS:
+            raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(REPORTER_LANGS)}")
+        return dict(self.more).get(lang, self.en)
+
+    @classmethod
+    def of(cls, texts: dict[str, str]) -> Text:
+        """Return the text of a data file's {en = ..., es = ...} table."""
+        return cls(en=texts["en"], es=texts["es"])
+
+    def has(self, lang: str) -> bool:
+        """Whether the text is written in `lang` (not read in English for want of it)."""
+        return lang in LANGS or lang in dict(self.more)
+
+    def with_translations(self, texts: dict[str, str]) -> Text:
+        """Return the text with translations ({lang: text}) added."""
+        return replace(self, more=tuple(sorted({**dict(self.more), **texts}.items())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,10 +190,14 @@ class Protection:
     reporter: Text | None
     #: The staff line in Spanish, for the reporter who previews the notice that names it.
     staff_es: str = ""
+    #: The staff line in the other reporter languages (data/i18n, key "protection.<id>.notice").
+    staff_more: tuple[tuple[str, str], ...] = ()
 
     def staff_in(self, lang: str) -> str:
         """Return the staff line in ``lang`` (English where no translation is given)."""
-        return self.staff_es if lang == "es" and self.staff_es else self.staff
+        if lang == "es":
+            return self.staff_es or self.staff
+        return dict(self.staff_more).get(lang, self.staff)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +274,7 @@ def _reporter_text(t: Table, level: Verification, *, required: bool) -> Text | N
             )
         return None
     texts = t.texts("reporter", required=required)
-    return Text(**texts) if texts else None
+    return Text.of(texts) if texts else None
 
 
 def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
@@ -330,7 +356,7 @@ def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
             Offence(
                 id=oid,
                 citation=ot.string("citation"),
-                name=Text(**ot.texts("name")),
+                name=Text.of(ot.texts("name")),
                 repealed=repealed,
                 repealed_by=ot.string("repealed_by", required=repealed is not None),
                 repeal_verification=(_verification(ot, "repeal_verification") if repealed is not None else "verified"),
@@ -393,7 +419,7 @@ def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
                 any_crime=any_crime,
                 crimes=crimes,
                 crimes_partly=partly,
-                partly_note=Text(**partly_note) if partly_note else None,
+                partly_note=Text.of(partly_note) if partly_note else None,
                 partly_staff=pt.string("partly_staff", required=bool(partly)),
                 offences=offs,
                 conditions=tuple(conditions),
@@ -451,8 +477,8 @@ def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
         title=t.string("title"),
         jurisdiction=t.string("jurisdiction"),
         jurisdiction_name=t.string("jurisdiction_name"),
-        name=Text(**t.texts("name")),
-        summary=Text(**t.texts("summary")),
+        name=Text.of(t.texts("name")),
+        summary=Text.of(t.texts("summary")),
         instruments=tuple(instruments),
         offences=tuple(offences),
         protections=tuple(protections),
@@ -474,8 +500,11 @@ def load_packs(directory: Path | str = DEFAULT_DIR, catalogue: Catalogue | None 
 
 @cache
 def default_packs() -> tuple[Pack, ...]:
-    """Return the packs shipped in policy/data/packs (loaded once)."""
-    return load_packs(DEFAULT_DIR)
+    """Return the packs shipped in policy/data/packs (loaded once), with their translations."""
+    from .translations import default_translations, translate_pack
+
+    translations = default_translations()
+    return tuple(translate_pack(pack, translations) for pack in load_packs(DEFAULT_DIR))
 
 
 def jurisdictions(packs: Iterable[Pack]) -> tuple[str, ...]:

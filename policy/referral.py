@@ -37,6 +37,8 @@ from .catalogue import CONTACT_TAGS, NEVER_SHARED_TAGS, FieldSpec
 from .errors import ConsentConflict, ConsentMissing, NotNarrower
 from .freetext import REMOVED, Redaction, Redactor, default_redactor, derivable, redact_free_text
 from .generalise import RULE_KINDS, Rule, apply_rule
+from .language import UNKNOWN, Detection
+from .language import detect as detect_language
 from .packs import Pack, weakest
 from .profiles import Profile
 
@@ -218,6 +220,9 @@ def _bump(counts: Counts, key: str) -> Counts:
     return _counts(c)
 
 
+NOT_DETECTED: Final = Detection(UNKNOWN, ())
+
+
 @dataclass(frozen=True, slots=True)
 class HeldText:
     """A free-text field waiting for a person: it leaves only if an advocate includes it.
@@ -228,10 +233,18 @@ class HeldText:
 
     field: OutField
     redaction: Redaction
+    #: The languages the reporter wrote it in (policy.language). Automatic removal reads English
+    #: and Spanish only: for any other language nothing was removed that a person must not check.
+    language: Detection = NOT_DETECTED
 
     @property
     def id(self) -> str:
         return self.field.id
+
+    @property
+    def automatic(self) -> bool:
+        """Whether the redactor's detectors read every language of this answer."""
+        return self.language.automatic
 
 
 @dataclass(frozen=True, slots=True)
@@ -606,7 +619,7 @@ class _Builder:
         for f in redaction.flags:
             self.flags_by_reason[f.reason if _TAG_RE.match(f.reason) else "other"] += 1
         self.flags_by_field[spec.id] += len(redaction.flags)
-        self.held.append(HeldText(OutField(spec.id, "text", redaction.text), redaction))
+        self.held.append(HeldText(OutField(spec.id, "text", redaction.text), redaction, detect_language(value)))
         self.order.append(spec.id)
 
     def minor_flags(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from audit.services import record
+from casework import presenters as staff_presenters
 from casework.roles import ADVOCATE, RECIPIENT, profile_of, staff_required
 from intake.models import Report
 from intake.services import NoKey, open_for_staff
@@ -69,6 +70,8 @@ def _rows_with_kinds(built, final):
             redaction = held[fid].redaction
             row["segments"] = presenters.review_segments(redaction)
             row["flag_count"] = len(redaction.flags)
+            language = held[fid].language
+            row["language"] = staff_presenters.language_note(language) if language.languages else None
         rows.append(row)
     return rows
 

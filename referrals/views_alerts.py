@@ -5,11 +5,13 @@ Thin views over referrals/alerts.py, which enforces who may decide what.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
@@ -19,7 +21,8 @@ from referrals import alerts, feed, pdf, policy_bridge, presenters, services
 from referrals.forms import SendBackForm, SubscriberForm
 from referrals.models import AlertSubscriber, PublishedAlert, Referral
 
-LANGUAGES = ("en", "es")
+#: The bulletin is printed for workers: every reporter language (fonts: referrals/pdf.py).
+BULLETIN_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 
 
 def _published_rows(item: alerts.Published) -> list[tuple[str, str]]:
@@ -46,7 +49,14 @@ def alert_list(request):
         }
         for item in alerts.published()
     ]
-    return render(request, "casework/referrals/alerts.html", {"waiting": waiting, "published": published})
+    from config.languages import native_name
+
+    bulletin_languages = [(code, native_name(code)) for code in BULLETIN_LANGUAGES]
+    return render(
+        request,
+        "casework/referrals/alerts.html",
+        {"waiting": waiting, "published": published, "bulletin_languages": bulletin_languages},
+    )
 
 
 def _review_rows(stored, final) -> list[dict]:
@@ -134,10 +144,15 @@ def review(request, alert_id: str):
 def bulletin(request):
     """The published alerts as a printable PDF, made in memory on request and never stored."""
     lang = request.GET.get("lang")
-    lang = lang if lang in LANGUAGES else (get_language() or "en")
+    lang = lang if lang in BULLETIN_LANGUAGES else (get_language() or "en")
     items = alerts.published()
     with translation.override(lang):
-        data = pdf.render_bulletin(items, rows_of=_published_rows, title_of=feed.title)
+        try:
+            data = pdf.render_bulletin(items, rows_of=_published_rows, title_of=feed.title, lang=lang)
+        except pdf.FontMissing as exc:
+            return render(
+                request, "casework/error.html", {"title": _("The PDF could not be made"), "text": str(exc)}, status=503
+            )
     record(request.user.username, "alert.bulletin")
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="safety-alerts-{timezone.localdate().isoformat()}.pdf"'
