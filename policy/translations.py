@@ -29,7 +29,7 @@ from typing import Final
 
 from ._data import DATA_DIR, TRANSLATED_LANGS, read_toml
 from .errors import DataFileError
-from .packs import Pack, Text
+from .packs import Pack, Protection, Text
 
 I18N_DIR: Final = DATA_DIR / "i18n"
 
@@ -54,28 +54,31 @@ def load_translations(directory: Path | str = I18N_DIR) -> Translations:
     for lang in TRANSLATED_LANGS:
         path = directory / f"{lang}.toml"
         texts[lang] = {}
-        if not path.exists():
-            continue
-        data = read_toml(path)
-        if data.get("schema") != 1:
-            raise DataFileError(path, "schema", "must be 1")
-        if data.get("language") != lang:
-            raise DataFileError(path, "language", f"must be {lang!r}, as the file name says")
-        if not isinstance(data.get("review"), str) or not data["review"].strip():
-            raise DataFileError(path, "review", "say who drafted it and whether a fluent reader has reviewed it")
-        review[lang] = data["review"]
-        unknown = set(data) - {"schema", "language", "review", "phrases", "packs"}
-        if unknown:
-            raise DataFileError(path, "", f"unknown key(s): {', '.join(sorted(unknown))}")
-        for key, value in _strings(path, "phrases", data.get("phrases", {})).items():
-            texts[lang][f"phrases.{key}"] = value
-        packs = data.get("packs", {})
-        if not isinstance(packs, dict):
-            raise DataFileError(path, "packs", "must be a table of packs")
-        for pid, table in packs.items():
-            for key, value in _strings(path, f"packs.{pid}", table).items():
-                texts[lang][f"pack.{pid}.{key}"] = value
+        if path.exists():
+            review[lang], texts[lang] = _language_file(path, lang)
     return Translations(texts, review)
+
+
+def _language_file(path: Path, lang: str) -> tuple[str, dict[str, str]]:
+    """One language's file: its review note and its texts by key (phrases.*, pack.<id>.*)."""
+    data = read_toml(path)
+    if data.get("schema") != 1:
+        raise DataFileError(path, "schema", "must be 1")
+    if data.get("language") != lang:
+        raise DataFileError(path, "language", f"must be {lang!r}, as the file name says")
+    if not isinstance(data.get("review"), str) or not data["review"].strip():
+        raise DataFileError(path, "review", "say who drafted it and whether a fluent reader has reviewed it")
+    unknown = set(data) - {"schema", "language", "review", "phrases", "packs"}
+    if unknown:
+        raise DataFileError(path, "", f"unknown key(s): {', '.join(sorted(unknown))}")
+    texts = {f"phrases.{key}": value for key, value in _strings(path, "phrases", data.get("phrases", {})).items()}
+    packs = data.get("packs", {})
+    if not isinstance(packs, dict):
+        raise DataFileError(path, "packs", "must be a table of packs")
+    for pid, table in packs.items():
+        for key, value in _strings(path, f"packs.{pid}", table).items():
+            texts[f"pack.{pid}.{key}"] = value
+    return data["review"], texts
 
 
 def _strings(path: Path, where: str, table: object) -> dict[str, str]:
@@ -153,24 +156,34 @@ def keys(packs: Iterable[Pack], phrases: Iterable[tuple[str, Text]]) -> dict[str
     """
     out = {f"phrases.{key}": text.en for key, text in phrases}
     for pack in packs:
-        pre = f"pack.{pack.id}."
-        out[pre + "name"] = pack.name.en
-        out[pre + "summary"] = pack.summary.en
-        for o in pack.offences:
-            out[f"{pre}offence.{o.id}.name"] = o.name.en
-        for p in pack.protections:
-            if p.reporter is not None:
-                out[f"{pre}protection.{p.id}.reporter"] = p.reporter.en
-            if p.partly_note is not None:
-                out[f"{pre}protection.{p.id}.partly_note"] = p.partly_note.en
-            for i, cond in enumerate(p.conditions, 1):
-                if cond.reporter is not None:
-                    out[f"{pre}protection.{p.id}.condition.{i}.reporter"] = cond.reporter.en
-            if p.scope == "reporting":
-                out[f"{pre}protection.{p.id}.notice"] = p.staff
-        for c in pack.caveats:
-            if c.reporter is not None:
-                out[f"{pre}{c.kind}.{c.id}.reporter"] = c.reporter.en
+        out.update(_pack_keys(pack))
+    return out
+
+
+def _pack_keys(pack: Pack) -> dict[str, str]:
+    pre = f"pack.{pack.id}."
+    out = {pre + "name": pack.name.en, pre + "summary": pack.summary.en}
+    for o in pack.offences:
+        out[f"{pre}offence.{o.id}.name"] = o.name.en
+    for p in pack.protections:
+        out.update(_protection_keys(f"{pre}protection.{p.id}.", p))
+    for c in pack.caveats:
+        if c.reporter is not None:
+            out[f"{pre}{c.kind}.{c.id}.reporter"] = c.reporter.en
+    return out
+
+
+def _protection_keys(pre: str, p: Protection) -> dict[str, str]:
+    out = {}
+    if p.reporter is not None:
+        out[pre + "reporter"] = p.reporter.en
+    if p.partly_note is not None:
+        out[pre + "partly_note"] = p.partly_note.en
+    for i, cond in enumerate(p.conditions, 1):
+        if cond.reporter is not None:
+            out[f"{pre}condition.{i}.reporter"] = cond.reporter.en
+    if p.scope == "reporting":
+        out[pre + "notice"] = p.staff
     return out
 
 

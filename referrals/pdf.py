@@ -62,14 +62,7 @@ def _font(pdf: FPDF, lang: str = "en", texts: list[str] | None = None) -> tuple[
     will hold) contain them. Raise FontMissing when the system lacks one: a PDF of empty boxes
     must never go out looking complete.
     """
-    family, unicode_ok = "Helvetica", False
-    for folder in _FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            pdf.add_font("DejaVu", "", str(regular))
-            pdf.add_font("DejaVu", "B", str(bold))
-            family, unicode_ok = "DejaVu", True
-            break
+    family, unicode_ok = _dejavu(pdf)
     cjk, thai = _scripts(lang, texts or [])
     if not (cjk or thai):
         return family, unicode_ok
@@ -77,23 +70,42 @@ def _font(pdf: FPDF, lang: str = "en", texts: list[str] | None = None) -> tuple[
         raise FontMissing(_("The PDF needs the DejaVu fonts (Debian package fonts-dejavu-core)."))
     fallbacks = []
     if cjk:
-        path = _first(_CJK_FONTS)
-        if path is None:
-            raise FontMissing(
-                _("The PDF in this language needs a Chinese and Korean font (Debian package fonts-noto-cjk).")
-            )
-        for style in ("", "B"):
-            pdf.add_font("CJK", style, str(path), collection_font_number=_CJK_FACE[cjk])
+        _add_cjk(pdf, cjk)
         fallbacks.append("CJK")
     if thai:
-        path = _first(_THAI_FONTS)
-        if path is None:
-            raise FontMissing(_("The PDF in Thai needs a Thai font (Debian package fonts-thai-tlwg)."))
-        for style in ("", "B"):
-            pdf.add_font("Thai", style, str(path))
+        _add_thai(pdf)
         fallbacks.append("Thai")
     pdf.set_fallback_fonts(fallbacks)
     return family, unicode_ok
+
+
+def _dejavu(pdf: FPDF) -> tuple[str, bool]:
+    """DejaVu when the system has it (every Latin script), else the PDF core font (Latin-1 only)."""
+    for folder in _FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.exists() and bold.exists():
+            pdf.add_font("DejaVu", "", str(regular))
+            pdf.add_font("DejaVu", "B", str(bold))
+            return "DejaVu", True
+    return "Helvetica", False
+
+
+def _add_cjk(pdf: FPDF, cjk: str) -> None:
+    path = _first(_CJK_FONTS)
+    if path is None:
+        raise FontMissing(
+            _("The PDF in this language needs a Chinese and Korean font (Debian package fonts-noto-cjk).")
+        )
+    for style in ("", "B"):
+        pdf.add_font("CJK", style, str(path), collection_font_number=_CJK_FACE[cjk])
+
+
+def _add_thai(pdf: FPDF) -> None:
+    path = _first(_THAI_FONTS)
+    if path is None:
+        raise FontMissing(_("The PDF in Thai needs a Thai font (Debian package fonts-thai-tlwg)."))
+    for style in ("", "B"):
+        pdf.add_font("Thai", style, str(path))
 
 
 def render(referral, rows: list[tuple[str, str]], notice: list[dict]) -> bytes:

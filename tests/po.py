@@ -17,57 +17,62 @@ class Entry:
     obsolete: bool = False
 
 
+class _Reader:
+    """Reads a catalogue line by line: comments, keywords and continued strings."""
+
+    def __init__(self) -> None:
+        self.out: list[Entry] = []
+        self.current = Entry()
+        self.key: str | None = None
+        self.started = False
+
+    def finish(self) -> None:
+        if self.started:
+            self.out.append(self.current)
+        self.current, self.started, self.key = Entry(), False, None
+
+    def line(self, line: str) -> None:
+        if line.startswith("#~"):
+            self.current.obsolete = True
+        elif not line:
+            self.finish()
+        elif line.startswith("#"):
+            if line.startswith("#,") and "fuzzy" in line:
+                self.current.fuzzy = True
+        elif line.startswith('"'):
+            self.continued(ast.literal_eval(line))
+        else:
+            word, _, rest = line.partition(" ")
+            self.keyword(word, ast.literal_eval(rest))
+
+    def continued(self, value: str) -> None:
+        e = self.current
+        if self.key == "msgctxt":
+            e.msgctxt = (e.msgctxt or "") + value
+        elif self.key == "msgid":
+            e.msgid += value
+        elif self.key == "msgid_plural":
+            e.msgid_plural = (e.msgid_plural or "") + value
+        elif self.key is not None:
+            e.msgstr[-1] += value
+
+    def keyword(self, word: str, value: str) -> None:
+        self.started = True
+        if word in ("msgctxt", "msgid", "msgid_plural"):
+            self.key = word
+            setattr(self.current, word, value)
+        elif word.startswith("msgstr"):
+            self.key = word
+            self.current.msgstr.append(value)
+
+
 def entries(path: Path) -> list[Entry]:
     """Return the entries of a .po file, header included (msgid "")."""
-    out: list[Entry] = []
-    current = Entry()
-    key: str | None = None
-    started = False
-
-    def finish() -> None:
-        nonlocal current, started, key
-        if started:
-            out.append(current)
-        current, started, key = Entry(), False, None
-
+    reader = _Reader()
     for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if line.startswith("#~"):
-            current.obsolete = True
-            continue
-        if not line:
-            finish()
-            continue
-        if line.startswith("#,") and "fuzzy" in line:
-            current.fuzzy = True
-            continue
-        if line.startswith("#"):
-            continue
-        if line.startswith('"'):
-            value = ast.literal_eval(line)
-            if key == "msgctxt":
-                current.msgctxt = (current.msgctxt or "") + value
-            elif key == "msgid":
-                current.msgid += value
-            elif key == "msgid_plural":
-                current.msgid_plural = (current.msgid_plural or "") + value
-            elif key is not None:
-                current.msgstr[-1] += value
-            continue
-        word, _, rest = line.partition(" ")
-        value = ast.literal_eval(rest)
-        started = True
-        if word == "msgctxt":
-            key, current.msgctxt = "msgctxt", value
-        elif word == "msgid":
-            key, current.msgid = "msgid", value
-        elif word == "msgid_plural":
-            key, current.msgid_plural = "msgid_plural", value
-        elif word.startswith("msgstr"):
-            key = word
-            current.msgstr.append(value)
-    finish()
-    return [e for e in out if not e.obsolete]
+        reader.line(raw.strip())
+    reader.finish()
+    return [e for e in reader.out if not e.obsolete]
 
 
 def msgids(path: Path) -> set[str]:
