@@ -200,11 +200,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Staff passwords: Harbor's Argon2id hash, whose run also opens the staff key (vault/hashers.py,
+# since 2026-12); Django's Argon2 hashes of older accounts still check, and move on first login.
 PASSWORD_HASHERS = [
+    "vault.hashers.HarborArgon2idHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
 if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never outside tests
+    # HARBOR_ARGON2 is tiny in tests; MD5 stands in for the older hashes (speed only; never outside tests).
+    PASSWORD_HASHERS = ["vault.hashers.HarborArgon2idHasher", "django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
