@@ -202,6 +202,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Staff passwords: Harbor's Argon2id hash, whose run also opens the staff key (vault/hashers.py,
 # since 2026-12); Django's Argon2 hashes of older accounts still check, and move on first login.
+# The password step checks the password and unlocks the staff keys with one Argon2id run
+# (vault/backends.py); Django's model backend only loads the user of a session.
+AUTHENTICATION_BACKENDS = [
+    "vault.backends.KeyUnlockingBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "vault.hashers.HarborArgon2idHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
