@@ -274,6 +274,12 @@ class Browser:
             raise RuntimeError(f"password step answered {status} {location}")
         code = f"{totp(bytes.fromhex(totp_key), 30, 0, 6, 0):06d}"
         status, _, location = self.request("POST", "/staff/login/code/", {"token": code})
+        if status == 400:
+            # The code of this 30-second step was used by the login before (a code is good
+            # once): wait for the next step, as a person would.
+            time.sleep(31 - time.time() % 30)
+            code = f"{totp(bytes.fromhex(totp_key), 30, 0, 6, 0):06d}"
+            status, _, location = self.request("POST", "/staff/login/code/", {"token": code})
         if status != 302:
             raise RuntimeError(f"TOTP step answered {status}")
 

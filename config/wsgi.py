@@ -11,31 +11,19 @@ requests. Production never sends it: how long a request took is not the client's
 """
 
 import os
-import time
 
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
+
+from config.timing import server_timing
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
 
 
-def _timed(app):
-    def timed_application(environ, start_response):
-        started = time.perf_counter()
-
-        def timed_start_response(status, headers, exc_info=None):
-            ms = (time.perf_counter() - started) * 1000
-            return start_response(status, [*headers, ("Server-Timing", f"app;dur={ms:.2f}")], exc_info)
-
-        return app(environ, timed_start_response)
-
-    return timed_application
-
-
 if settings.HARBOR_ENV == "bench":
-    application = _timed(application)
+    application = server_timing(application)
 
 from intake import warmup  # noqa: E402 - after Django is set up
 
-warmup.warm()
+warmup.warm(application)

@@ -6,20 +6,24 @@ reads the policy packs and profiles: about three seconds on the benchmark machin
 whoever happened to be the worker's first reporter. ``warm()`` pays it at start instead:
 config/wsgi.py calls it when the application is loaded, which under gunicorn's
 ``preload_app`` (config/gunicorn.conf.py) is once in the master, before the workers fork
-and before the port is opened.
+and before the port is opened. The same goes for the first page a reporter asks for (the
+form: its templates and their translations): the warm-up GETs the reporter's first pages
+through the application itself.
 
-It touches no database, cache or network connection (a connection made in the master would
-be shared by every forked worker), writes nothing and keeps nothing of the sample text: the
-sample is made up here, redacted, rendered and dropped.
+It leaves no database connection open (one made in the master would be shared by every
+forked worker: they are closed), writes nothing and keeps nothing of the sample text: the
+sample is made up here, redacted and dropped.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connections
 from django.template.loader import get_template
 from django.utils import translation
 
@@ -115,8 +119,64 @@ def vocabulary() -> str:
     return "\n".join(out)
 
 
-def warm() -> None:
-    """Compile the redactor and load the policy data and templates the reporter's pages use."""
+_PAGES = ("/", "/report/", "/check/", "/es/", "/es/report/", "/es/check/")
+
+
+def _get_pages(application) -> list[str]:
+    """GET the reporter's first pages through ``application`` itself (every middleware, the
+    templates, the form, both languages); return the paths that did not answer 200.
+
+    No socket, no client: a WSGI call in this process, from a documentation address
+    (192.0.2.1, RFC 5737). A GET of these pages counts no rate limit and stores nothing.
+    """
+    import io
+
+    host = next((h for h in settings.ALLOWED_HOSTS if h and not h.startswith(".") and h != "*"), "localhost")
+    failed = []
+    status: list[str] = []
+
+    def start_response(line, headers, exc_info=None):
+        status.append(line)
+
+    for path in _PAGES:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": host,
+            "SERVER_PORT": "443",
+            "HTTP_HOST": host,
+            "REMOTE_ADDR": "192.0.2.1",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": io.StringIO(),
+            "wsgi.url_scheme": "https",
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        if settings.SECURE_PROXY_SSL_HEADER:
+            environ[settings.SECURE_PROXY_SSL_HEADER[0]] = settings.SECURE_PROXY_SSL_HEADER[1]
+        status.clear()
+        try:
+            body = application(environ, start_response)
+            for _chunk in body:
+                pass
+            if hasattr(body, "close"):
+                body.close()
+        except Exception:  # noqa: BLE001 - a warm-up that fails must not stop the server starting
+            status.clear()
+        if not status or not status[0].startswith("200"):
+            failed.append(path)
+    return failed
+
+
+def warm(application=None) -> None:
+    """Compile the redactor, load the policy data and templates the reporter's pages use, and
+    (given the WSGI ``application``) serve their first pages once, in this process.
+
+    Database connections opened on the way are closed: a forked worker opens its own.
+    """
     from intake import policy_bridge
     from intake.presenters import sections_for_display
 
@@ -133,3 +193,8 @@ def warm() -> None:
         get_template(name)
     # Every lexicon runs on every text (policy.freetext.ALL_LANGUAGES): one pass is enough.
     freetext.redact_free_text(vocabulary(), known=("Ana", "415 555 0102"))
+    if application is not None:
+        failed = _get_pages(application)
+        if failed:
+            logging.getLogger(__name__).warning("warm-up: %s did not answer 200", ", ".join(failed))
+    connections.close_all()
