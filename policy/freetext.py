@@ -96,7 +96,7 @@ class OncePerText:
         return self._spans[key]
 
     def find_flags(self, text: str, removed: Sequence[tuple[int, int]] = ()) -> list[Flag]:
-        key = (text, tuple(tuple(r) for r in removed))
+        key = (text, tuple((start, end) for start, end in removed))
         if key not in self._flags:
             self._flags[key] = list(self._redactor.find_flags(text, removed))
         return list(self._flags[key])

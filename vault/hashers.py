@@ -41,7 +41,8 @@ class HarborArgon2idHasher(BasePasswordHasher):
         return get_random_string(22)  # about 131 bits, as Django's own salts
 
     def encode(self, password: str, salt: str) -> str:
-        self._check_encode_args(password, salt)
+        if password is None or not salt or "$" in salt:
+            raise ValueError("a password and a salt without '$' are needed")
         return self.encode_secret(crypto.login_secret(password, salt.encode("ascii"), **settings.HARBOR_ARGON2))
 
     def encode_secret(self, secret: crypto.LoginSecret) -> str:
