@@ -150,6 +150,9 @@ class RecoveryCode(models.Model):
         return f"recovery code {self.pk}"
 
 
+ORGANISATION_NAME_MAX = 200
+
+
 class Organisation(models.Model):
     """A receiving organisation (victim services, a clinic, …); its users are recipients.
 
@@ -158,7 +161,7 @@ class Organisation(models.Model):
     recipient's name for the advocates (casework/recipients.py).
     """
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=ORGANISATION_NAME_MAX)
     kind = models.CharField(max_length=32)  # a policy recipient profile id
     # Shown to advocates choosing where to refer: a phone number, an address, whom to ask for.
     contact = models.CharField(max_length=300, blank=True, default="")
@@ -208,6 +211,8 @@ class Invitation(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Not a column: the state at the time of a listing, set by casework.invitations.listing.
+    current_state: str = ""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")

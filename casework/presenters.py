@@ -132,8 +132,8 @@ def hour_span(start: datetime.datetime, end: datetime.datetime) -> str:
         return f"{hour}:{at.minute:02d}" if at.minute else str(hour)
 
     # An hour that ends at midnight ends at 24 ("23–24 h"), as it is said.
-    last = 24 if end.hour == 0 and end.date() > start.date() else end.hour
-    return str(HOURS_24) % {"first": clock(start, start.hour), "last": clock(end, last)}
+    last_hour = 24 if end.hour == 0 and end.date() > start.date() else end.hour
+    return str(HOURS_24) % {"first": clock(start, start.hour), "last": clock(end, last_hour)}
 
 
 def reporter_hour(at: datetime.datetime | None, now: datetime.datetime | None = None) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 from datetime import datetime, time
+from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -52,15 +53,16 @@ def _counted(request) -> tuple[list, stats.Statistics, int, bool]:
     type and need are left out (``keyless``).
     """
     months = stats.last_months(timezone.localdate())
-    per_month, unreadable = stats_digest.month_counts(months, DIMENSIONS, request.harbor_keys)
+    # The labels in the language of this request, as the page and the CSV show them.
+    dimensions = [(key, [(code, str(label)) for code, label in choices]) for key, choices in DIMENSIONS]
+    per_month, unreadable = stats_digest.month_counts(months, dimensions, request.harbor_keys)
     keyless = not any(m.total for m in per_month) and unreadable > 0
     if keyless:
         since = timezone.make_aware(datetime.combine(months[0], time.min))
-        entries = [(_month(at), {}) for at in services.received_since(since)]
+        entries: list[tuple[Any, dict]] = [(_month(at), {}) for at in services.received_since(since)]
         result = stats.build(entries, months, [], none_label=_("None stated"))
     else:
-        none_label = _("None stated")
-        counts = stats.counted([(m.total, m.cells) for m in per_month], months, DIMENSIONS, none_label=none_label)
+        counts = stats.counted([(m.total, m.cells) for m in per_month], months, dimensions, none_label=_("None stated"))
         result = stats.suppress(counts)
     return months, result, unreadable, keyless
 

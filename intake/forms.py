@@ -6,6 +6,7 @@ Validation and limits live here (style.md rule 8); the view only routes.
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
@@ -188,11 +189,13 @@ class ReportForm(forms.Form):
     def __init__(self, *args, carried_count: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         # Typed dates (no date picker) are read the way the reader's language writes them.
+        incident_date = cast(forms.DateField, self.fields["incident_date"])
         if get_language() == "es":
-            self.fields["incident_date"].input_formats = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y"]
+            incident_date.input_formats = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y"]
         else:
-            self.fields["incident_date"].input_formats = ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y"]
-        self.fields["keep_photos"].choices = [(str(i), _("Photo %(n)d") % {"n": i + 1}) for i in range(carried_count)]
+            incident_date.input_formats = ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y"]
+        keep_photos = cast(forms.MultipleChoiceField, self.fields["keep_photos"])
+        keep_photos.choices = [(str(i), _("Photo %(n)d") % {"n": i + 1}) for i in range(carried_count)]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

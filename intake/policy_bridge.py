@@ -1,12 +1,17 @@
 """The intake's window on the policy engine: previews, protections, rights.
 
 policy/ decides; this module only loads its data once per process and turns
-its output into what the reporter's pages show.
+its output into what the reporter's pages show. Her preview promises every line
+each recipient could receive, word for word, so the rendering of a referral's
+fields (:func:`field_rows`, :func:`display_field`) is here, on her side, and the
+staff side's adapter (referrals/policy_bridge.py) uses it: intake imports
+neither casework nor referrals (docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
@@ -92,16 +97,24 @@ def display_field(field_id: str, kind: str, value: Any) -> str:
     return display_value(field_id, value)
 
 
-def referral_rows(referral: Referral | dict) -> list[tuple[str, str]]:
-    """Return (label, text) rows of a referral, in the order the policy put them."""
+def field_rows(fields: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """Return (label, text) rows of a referral's fields, in the order given, in the words the form used.
+
+    The one rendering of what a recipient reads: the reporter's preview (below) and the staff
+    side's pages, PDF, feed and export (referrals/policy_bridge.py) all go through it.
+    """
     from intake.forms import ReportForm
 
-    fields = referral.to_dict()["fields"] if isinstance(referral, Referral) else referral["fields"]
     return [
         (str(ReportForm.base_fields[f["id"]].label), display_field(f["id"], f["kind"], f["value"]))
         for f in fields
         if f["id"] in ReportForm.base_fields
     ]
+
+
+def referral_rows(referral: Referral) -> list[tuple[str, str]]:
+    """Return (label, text) rows of a built referral, in the order the policy put them."""
+    return field_rows(referral.to_dict()["fields"])
 
 
 def notice_lines(referral: Referral, lang: str) -> list[dict[str, str]]:
@@ -157,7 +170,7 @@ def previews(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def protections(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
+def protections(data: dict[str, Any], lang: str) -> list[dict[str, str | bool]]:
     """Which protections apply to what was reported, in plain words for the reporter."""
     if not data.get("crime_types"):
         return []

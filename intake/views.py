@@ -113,7 +113,7 @@ def report(request) -> HttpResponse:
             )
         )
     # The form shown again has no files to validate: keep the photo field's own errors.
-    photo_errors += form.errors.get("photos", [])
+    photo_errors += [str(error) for error in form.errors.get("photos", [])]
     for upload in data.get("photos") or []:
         try:
             photos.append(reencode(upload.read()))
@@ -295,11 +295,8 @@ def done(request) -> HttpResponse:
 def _check_page(
     request, opened, *, notice: str = "", message_form=None, consent_form=None, withdraw_form=None, status: int = 200
 ):
-    data = {}
-    for name in ("incident", "harm", "needs", "narrative", "sensitive", "contact"):
-        data.update(opened.section(name))
-    consent = opened.section("consent")
-    data.update(consent)
+    data = opened.answers()
+    consent = data  # her consent answers are among them
     return render(
         request,
         "intake/check_report.html",

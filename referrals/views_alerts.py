@@ -15,8 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.services import record
 from casework.roles import ADMIN, ADVOCATE, staff_required
-from intake import policy_bridge
-from referrals import alerts, feed, pdf, presenters, services
+from referrals import alerts, feed, pdf, policy_bridge, presenters, services
 from referrals.forms import SendBackForm, SubscriberForm
 from referrals.models import AlertSubscriber, PublishedAlert, Referral
 
@@ -24,7 +23,7 @@ LANGUAGES = ("en", "es")
 
 
 def _published_rows(item: alerts.Published) -> list[tuple[str, str]]:
-    return policy_bridge.referral_rows({"fields": item.fields})
+    return policy_bridge.body_rows({"fields": item.fields})
 
 
 @staff_required(ADVOCATE, unlocked=True)
@@ -63,7 +62,7 @@ def _review_rows(stored, final) -> list[dict]:
                 "included": f["id"] in current,
                 "text": isinstance(f["value"], str) and f["kind"] == "text",
                 "value": shown["value"],
-                "display": policy_bridge.display_field(f["id"], f["kind"], f["value"]),
+                "display": policy_bridge.field_text(f),
             }
         )
     return rows
@@ -120,7 +119,7 @@ def review(request, alert_id: str):
             "referral": referral,
             "may_review": alerts.may_review(referral, request.user),
             "mine": referral.created_by_id == request.user.pk,
-            "preview": policy_bridge.referral_rows(final),
+            "preview": policy_bridge.body_rows(final.to_dict()),
             "rows": _review_rows(stored, final),
             "send_back_form": send_back_form,
             "days": alerts.alert_days(),
