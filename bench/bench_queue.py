@@ -16,7 +16,12 @@
    (the same view code and template over the plaintext rows), requests of the
    two paths interleaved; the figure is the median;
 4. does it at 10,000 reports, then adds reports up to N (BENCH_QUEUE_REPORTS,
-   default 100,000) and does it again; times the statistics page once at each size.
+   default 100,000) and does it again; times the statistics page at each size: the first
+   view after seeding (which seals the new reports into the monthly digests), then the
+   median server time (Server-Timing) of BENCH_STATS_ROUNDS views (default 7).
+
+Reports arrive over the statistics page's 12 months (the current month and the 11 before),
+so the page counts every one of them.
 
 Only the summary section is seeded (the queue reads no other), for both twins.
 Both tables are VACUUM ANALYZEd after seeding, as autovacuum does to a table
@@ -56,6 +61,8 @@ ADVOCATE_PASSWORD = "bench advocate passphrase 2026"  # noqa: S105 - a throwaway
 SMALL = 10_000
 ROUNDS = int(os.environ.get("BENCH_QUEUE_ROUNDS", "15"))
 CHUNK = 5_000
+STATS_ROUNDS = int(os.environ.get("BENCH_STATS_ROUNDS", "7"))
+STATS_TARGET_MS = 1000.0
 
 CRIME_TYPES = [
     "sexual_assault",
@@ -93,9 +100,9 @@ def _summary(rng: random.Random) -> dict:
     }
 
 
-def _generate(task: tuple[int, int, bytes, float]) -> list[tuple]:
+def _generate(task: tuple[int, int, bytes, float, int]) -> list[tuple]:
     """Make ``count`` reports as stored: (id, lookup, received_at, status, org wrap, receipt wrap, summary blob, summary json)."""
-    seed, count, org_public, now = task
+    seed, count, org_public, now, span_hours = task
     from vault import envelope
 
     rng = random.Random(seed)
@@ -104,7 +111,7 @@ def _generate(task: tuple[int, int, bytes, float]) -> list[tuple]:
     for _ in range(count):
         rid = secrets.token_hex(16)  # as intake.models.new_report_id
         status = rng.choices(STATUSES, STATUS_WEIGHTS)[0]
-        hours = rng.randrange(2 * 365 * 24)
+        hours = rng.randrange(span_hours)
         received = int(now // 3600 - hours) * 3600
         summary = _summary(rng)
         if status == "withdrawn":  # crypto-shredded: a tombstone, no wraps, no sections
@@ -168,12 +175,25 @@ def _store(rows: list[tuple], org_key) -> None:
         )
 
 
+def stats_window_hours(now: float) -> int:
+    """Hours from the first day of the statistics page's first month (TIME_ZONE) to ``now``."""
+    from datetime import time as clock
+
+    from django.utils import timezone
+
+    from casework.stats import last_months
+
+    first = timezone.make_aware(datetime.combine(last_months(timezone.localdate())[0], clock.min))
+    return int((now - first.timestamp()) // 3600)
+
+
 def seed(pool, count: int, org_key, first_seed: int) -> float:
-    """Add ``count`` reports to both twins; return the seconds it took."""
+    """Add ``count`` reports to both twins, arrived over the statistics page's 12 months; return the seconds it took."""
     started = time.perf_counter()
     now = time.time()
+    span = stats_window_hours(now)
     tasks = [
-        (first_seed + i, min(CHUNK, count - i * CHUNK), bytes(org_key.public_key), now)
+        (first_seed + i, min(CHUNK, count - i * CHUNK), bytes(org_key.public_key), now, span)
         for i in range((count + CHUNK - 1) // CHUNK)
     ]
     for rows in pool.imap(_generate, tasks):
@@ -223,6 +243,7 @@ class Browser:
         self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         self.cookies: dict[str, str] = {}
+        self.last_timing = ""
 
     def request(self, method: str, path: str, fields: dict | None = None) -> tuple[int, bytes, str]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
@@ -233,6 +254,7 @@ class Browser:
         self.conn.request(method, path, body=body, headers=headers)
         response = self.conn.getresponse()
         data = response.read()
+        self.last_timing = response.getheader("Server-Timing") or ""
         for cookie in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = cookie.partition("=")
             value = rest.split(";", 1)[0]
@@ -253,6 +275,12 @@ class Browser:
             raise RuntimeError(f"password step answered {status} {location}")
         code = f"{totp(bytes.fromhex(totp_key), 30, 0, 6, 0):06d}"
         status, _, location = self.request("POST", "/staff/login/code/", {"token": code})
+        if status == 400:
+            # The code of this 30-second step was used by the login before (a code is good
+            # once): wait for the next step, as a person would.
+            time.sleep(31 - time.time() % 30)
+            code = f"{totp(bytes.fromhex(totp_key), 30, 0, 6, 0):06d}"
+            status, _, location = self.request("POST", "/staff/login/code/", {"token": code})
         if status != 302:
             raise RuntimeError(f"TOTP step answered {status}")
 
@@ -263,6 +291,14 @@ class Browser:
         if status != 200:
             raise RuntimeError(f"GET {path} answered {status} {location}")
         return elapsed, data
+
+    def server_get(self, path: str) -> float:
+        """GET ``path``; return the server's own milliseconds (bench mode's Server-Timing header)."""
+        _, _ = self.timed_get(path)
+        match = re.search(r"app;dur=([0-9.]+)", self.last_timing)
+        if not match:
+            raise RuntimeError("no Server-Timing header: is the server in bench mode?")
+        return float(match.group(1))
 
 
 def page_count(data: bytes) -> int:
@@ -297,7 +333,19 @@ def size_label(n: int) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
 
-def report(results: dict, n: int, medians: dict[str, dict[str, float]], stats_ms: float, seed_s: float) -> None:
+def time_stats(browser: Browser, rounds: int) -> tuple[float, float]:
+    """The statistics page: (server ms of the first view after seeding, median server ms of the next ``rounds``).
+
+    The first view brings each month's sealed digest up to date with the reports seeded since
+    (it opens their summaries); the next ones open the digests (casework/stats_digest.py).
+    """
+    first = browser.server_get("/staff/stats/")
+    return first, statistics.median(browser.server_get("/staff/stats/") for _ in range(rounds))
+
+
+def report(
+    results: dict, n: int, medians: dict[str, dict[str, float]], stats_ms: tuple[float, float], seed_s: float
+) -> None:
     label = size_label(n)
     for variant, m in medians.items():
         prefix = f"queue_{label}" if variant == "first" else f"queue_{label}_{variant}"
@@ -309,9 +357,14 @@ def report(results: dict, n: int, medians: dict[str, dict[str, float]], stats_ms
             f"ratio {m['enc'] / m['plain']:.2f}",
             file=sys.stderr,
         )
-    results[f"stats_{label}_ms"] = round(stats_ms, 1)
+    results[f"stats_{label}_first_ms"] = round(stats_ms[0], 1)
+    results[f"stats_{label}_ms"] = round(stats_ms[1], 1)
     results[f"queue_{label}_seed_s"] = round(seed_s, 1)
-    print(f"  {n:>7} reports  statistics page {stats_ms:.0f} ms (decrypts every summary of 12 months)", file=sys.stderr)
+    print(
+        f"  {n:>7} reports  statistics page {stats_ms[1]:.0f} ms server time, median "
+        f"(the first view after seeding, which seals the new reports into the digests: {stats_ms[0]:.0f} ms)",
+        file=sys.stderr,
+    )
 
 
 def main() -> int:
@@ -334,13 +387,17 @@ def main() -> int:
     connections.close_all()  # the seeding processes fork: no shared connection
     results: dict = {"queue_database": db_name, "queue_target_ratio": 2.0}
     port = free_port()
-    genv = dict(env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2")
+    # The first statistics view after seeding opens every new summary (90,000 at the second
+    # size): on a loaded machine that can outlast gunicorn's 60-second worker timeout. It is
+    # measured, not limited, here.
+    genv = dict(env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2", GUNICORN_TIMEOUT="900")
+    log = (tmp / "gunicorn.log").open("w")
     server = subprocess.Popen(
         [PY, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"],
         cwd=ROOT,
         env=genv,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     try:
         with multiprocessing.get_context("fork").Pool(2) as pool:
@@ -352,14 +409,20 @@ def main() -> int:
                 browser = Browser(port)
                 browser.log_in(totp_key)
                 medians = measure(browser, ROUNDS)
-                stats_ms, _ = browser.timed_get("/staff/stats/")
+                stats_ms = time_stats(browser, STATS_ROUNDS)
                 report(results, n, medians, stats_ms, seconds)
+    except Exception:
+        log.flush()
+        print((tmp / "gunicorn.log").read_text()[-4000:], file=sys.stderr)
+        raise
     finally:
         server.terminate()
         server.wait(10)
         shutil.rmtree(tmp, ignore_errors=True)
     ratios = [v for k, v in results.items() if k.startswith("queue_") and k.endswith("_ratio")]
     results["queue_ok"] = all(r <= results["queue_target_ratio"] for r in ratios)
+    results["stats_target_ms"] = STATS_TARGET_MS
+    results["stats_ok"] = all(v <= STATS_TARGET_MS for k, v in results.items() if re.fullmatch(r"stats_\d+k_ms", k))
     print(json.dumps(results, sort_keys=True))
     return 0
 

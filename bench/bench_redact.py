@@ -9,7 +9,15 @@ wall-clock figure is printed too; on a shared machine it also counts other proce
 
 What the review flags cost is measured in the same process: each round also runs the same path
 with a flagger that finds nothing, the two alternating (and their order swapped each round) so
-that the machine's drift hits both alike. The last line printed is one JSON object.
+that the machine's drift hits both alike.
+
+``redact_mb_per_s_unseen`` is measured in a fresh process (``--unseen``), on text it has never
+seen: the held-out corpora of tests/data (every ``narratives-*.jsonl`` but the development one,
+which the other figures repeat), each narrative redacted once, through the same path. The
+redactor is loaded first by redacting one fixed sentence (its lexicons compiled: that one-time
+cost is what a worker pays at start, ``first_preview_ms`` in bench/bench_server.py); its
+per-word caches are then as cold as a new report finds them. MB of UTF-8 per CPU second of
+that process. The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -44,6 +52,39 @@ FALLBACK = [
         "con gorra roja, manejaba una camioneta blanca. Necesito ayuda médica. Mi número es 55 1234 5678.",
     ),
 ]
+
+
+def held_out_texts() -> list[str]:
+    """Every narrative of the corpora other than the development one, each once."""
+    seen: dict[str, None] = {}
+    for path in sorted(DEV_CORPUS.parent.glob("narratives-*.jsonl")):
+        if path == DEV_CORPUS:
+            continue
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    seen.setdefault(json.loads(line)["text"], None)
+    dev = {text for _lang, text in load_texts()[0]}
+    return [text for text in seen if text not in dev]
+
+
+def unseen() -> dict:
+    """In this (fresh) process: redact each held-out narrative once; MB per CPU second."""
+    freetext.redact_free_text("The redactor loads its lexicons here.")
+    texts = held_out_texts()
+    size = sum(len(t.encode("utf-8")) for t in texts)
+    cpu = time.process_time()
+    wall = time.perf_counter()
+    for text in texts:
+        freetext.redact_free_text(text)
+    cpu = time.process_time() - cpu
+    wall = time.perf_counter() - wall
+    return {
+        "redact_mb_per_s_unseen": round(size / 1_000_000 / cpu, 2),
+        "redact_mb_per_s_unseen_wall": round(size / 1_000_000 / wall, 2),
+        "redact_unseen_input_mb": round(size / 1_000_000, 3),
+        "redact_unseen_narratives": len(texts),
+    }
 
 
 def load_texts() -> tuple[list[tuple[str, str]], str]:
@@ -95,7 +136,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--megabytes", type=float, default=4.0, help="input to redact per round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--unseen", action="store_true", help="only the unseen-text figure, in this process")
     args = parser.parse_args()
+    if args.unseen:
+        print(json.dumps(unseen(), sort_keys=True))
+        return 0
+    # First, in a fresh process whose caches have seen nothing.
+    import subprocess
+
+    fresh = (
+        subprocess.run([sys.executable, __file__, "--unseen"], capture_output=True, text=True, check=True)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
     texts, source = load_texts()
     work: list[tuple[str, str]] = []
@@ -142,6 +195,7 @@ def main() -> int:
         "redact_flags_per_round": flags,
         "redact_corpus": source,
         "redact_target_mb_per_s": 1.0,
+        **json.loads(fresh),
     }
     print(json.dumps(result, sort_keys=True))
     return 0

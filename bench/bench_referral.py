@@ -17,7 +17,8 @@ sharing included, so each profile builds the most it can.
 
 Timed, per profile, in this process with Django set up (production settings;
 no database is touched): what the build view computes from the decrypted
-report, `referrals.services.build` + `without_opt_in` + the preview rows.
+report on a GET of the build page: `referrals.services.build`, the page's rows (the edit form,
+each held free-text field with the redactor's removals and flags), the preview rows and the trace.
 Decrypting the report (one HPKE unwrap, eight AES-GCM opens) is not included.
 Two warm-up builds, then --runs builds; the figure is the median wall-clock
 milliseconds (CPU milliseconds of this process too, steadier on a shared
@@ -100,6 +101,7 @@ def long_report_post(narrative: str) -> dict[str, str | list[str]]:
         "contact_leave_message": "no",
         "consent": ["victim_services", "health_org", "police_via_advocate", "peer_alert"],
         "consent_share_contact": "yes",
+        "consent_protections": "yes",
     }
 
 
@@ -131,13 +133,15 @@ def time_profile(data: dict, profile: str, runs: int) -> dict:
     """Build the referral for ``profile`` ``runs`` times; return median wall and CPU ms and its size."""
     from intake import policy_bridge
     from referrals import services
+    from referrals.views import _rows_with_kinds
 
     target = services.Target(profile, profile, str(policy_bridge.RECIPIENT_TITLES.get(profile, profile)), None, 0)
 
     def once():
         built = services.build(data, target, "en")
-        final = services.without_opt_in(built)
-        return built, policy_bridge.referral_rows(final)
+        built.to_dict(include_trace=True)
+        _rows_with_kinds(built, built)
+        return built, policy_bridge.referral_rows(built)
 
     for _ in range(2):
         built, rows = once()

@@ -113,9 +113,12 @@ def start_gunicorn(
     *,
     stdout: IO | int = subprocess.DEVNULL,
     extra_args: Sequence[str] = (),
-    wait_s: float = 20,
+    wait_s: float = 120,
 ):
     """Start gunicorn (production config) on 127.0.0.1:port and wait until it accepts connections.
+
+    The master warms Harbor before it opens the port (intake/warmup.py): a few seconds, more on
+    a loaded machine, hence the generous wait.
 
     ``extra_args`` go before the application (scripts/scan.py adds TLS and an access log).
     """

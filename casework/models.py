@@ -306,3 +306,18 @@ class NotificationMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} mark of {self.preference_id}"
+
+
+class StatsMonth(models.Model):
+    """One month's statistics digest, sealed to the organisation key (casework/stats_digest.py).
+
+    The month (its first day, in TIME_ZONE) is the key: no counting id, no time of writing.
+    The blob opens only with the organisation private key, as a report does.
+    """
+
+    month = models.DateField(primary_key=True)
+    org_key = models.ForeignKey("vault.OrgKey", on_delete=models.CASCADE, related_name="+")
+    blob = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"statistics of {self.month:%Y-%m}"

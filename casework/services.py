@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Subquery
 
 from audit.services import record
 from casework.models import Note
+from casework.stats_digest import forget_month_of
 from intake import services as intake_services
 from intake.models import Attachment, Message, Report
 from intake.services import NoKey, OpenedReport, report_dek
@@ -98,6 +99,7 @@ def shred(report: Report, actor: str, action: str) -> None:
         report.messages.all().delete()
         Attachment.objects.filter(report=report).delete()
         Note.objects.filter(report=report).delete()
+        forget_month_of(report)  # its month's statistics digest names it: rebuilt at the next view
         report.lookup_id = None
         report.dek_org_wrap = None
         report.dek_receipt_wrap = None

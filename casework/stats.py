@@ -139,6 +139,26 @@ def tabulate(
     return counts
 
 
+def counted(
+    per_month: Sequence[tuple[int, Mapping[tuple[str, str], int]]],
+    months: Sequence[date],
+    dimensions: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+    none_label: str = "None stated",
+) -> Counts:
+    """Counts from each month's reports counted and its count per (field, code), NONE_STATED included.
+
+    What :func:`tabulate` gives for the same reports, from the monthly digests
+    (casework/stats_digest.py) instead of one summary at a time.
+    """
+    dims = [(key, [*choices, (NONE_STATED, none_label)]) for key, choices in dimensions]
+    counts = Counts(months=list(months), dimensions=dims, month_totals=[total for total, _ in per_month])
+    for key, choices in dims:
+        for code, _label in choices:
+            for i, (_total, cells) in enumerate(per_month):
+                counts.cells[key, code, i] = cells.get((key, code), 0)
+    return counts
+
+
 def build(
     entries: Iterable[tuple[date, Mapping]],
     months: Sequence[date],

@@ -31,7 +31,6 @@ from casework.models import StaffProfile
 from casework.roles import profile_of, staff_required
 from vault import custody
 from vault import session as vault_session
-from vault.exceptions import InvalidPassphraseError
 
 PREAUTH = "harbor_preauth"
 
@@ -68,15 +67,14 @@ def login_view(request):
         if _locked(profile):
             form.add_error(None, generic)
         else:
+            # One Argon2id run checks the password and unlocks the keys (vault/backends.py).
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None or profile is None:
                 _failed(profile, username)
                 form.add_error(None, generic)
             else:
-                try:
-                    keys = custody.unlock(user, form.cleaned_data["password"])
-                except InvalidPassphraseError:
-                    keys = None  # key blob out of step with the password: log in, but nothing unlocks
+                # None: no key pair, or a key out of step with the password: log in, but nothing unlocks.
+                keys = getattr(user, "harbor_unlocked", None)
                 request.session.cycle_key()
                 request.session[PREAUTH] = user.pk
                 response = redirect(reverse("casework:otp" if otp.is_enrolled(user) else "casework:enrol"))
@@ -186,9 +184,12 @@ def password_view(request):
         staff_key = getattr(request.user, "vault_key", None)
         if staff_key is not None:
             private = custody.unlock_staff_key(staff_key, form.cleaned_data["old_password"])
+            # Sets the password too: the hash and the key from one Argon2id run (vault/hashers.py).
             custody.rewrap_staff_key(staff_key, private, form.cleaned_data["new_password"])
-        request.user.set_password(form.cleaned_data["new_password"])
-        request.user.save()
+            request.user.refresh_from_db(fields=["password"])
+        else:
+            request.user.set_password(form.cleaned_data["new_password"])
+            request.user.save()
         update_session_auth_hash(request, request.user)
         profile = profile_of(request.user)
         profile.must_change_password = False

@@ -1,8 +1,8 @@
 """The statistics page: reports per month by crime type and by need.
 
-The server cannot count what it cannot read: the numbers come from the
-summaries the viewer's unlocked keys open, computed for this request and
-never stored. casework/stats.py decides what may be shown (small counts).
+The server cannot count what it cannot read: the numbers come from monthly
+digests sealed to the organisation key and the summaries added since, opened
+with the viewer's unlocked keys (casework/stats_digest.py). casework/stats.py decides what may be shown (small counts).
 Advocates, administrators and auditors see it (casework.roles.STATISTICS);
 a viewer whose keys open no summary sees only the reports received per month.
 The CSV export carries exactly the page's figures, in the page's words.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 from datetime import datetime, time
+from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from audit.services import record
-from casework import charts, services, stats
+from casework import charts, services, stats, stats_digest
 from casework.roles import STATISTICS, staff_required
 from intake.choices import CRIME_TYPES, NEEDS
 
@@ -43,23 +44,26 @@ def _text(cell: stats.Cell) -> dict[str, str]:
 
 
 def _counted(request) -> tuple[list, stats.Statistics, int, bool]:
-    """Decrypt the summaries of the last 12 months with the viewer's keys, count, and suppress.
+    """Count the last 12 months with the viewer's keys, and suppress.
 
-    Keys that open no summary (an auditor's; an administrator who holds no grant) still get
-    what the server counts alone: the hour each report arrived is not encrypted. The same
-    rules apply to those counts; the tables by crime type and need are left out (``keyless``).
+    The counts come from each month's sealed digest, brought up to date with the summaries of
+    reports added since (casework/stats_digest.py). Keys that open neither (an auditor's; an
+    administrator who holds no grant) still get what the server counts alone: the hour each
+    report arrived is not encrypted. The same rules apply to those counts; the tables by crime
+    type and need are left out (``keyless``).
     """
     months = stats.last_months(timezone.localdate())
-    since = timezone.make_aware(datetime.combine(months[0], time.min))
-    entries, unreadable = services.summaries_since(since, request.harbor_keys)
-    keyless = not entries and unreadable > 0
-    if keyless:
-        entries = [(at, {}) for at in services.received_since(since)]
     # The labels in the language of this request, as the page and the CSV show them.
-    dimensions = (
-        [] if keyless else [(key, [(code, str(label)) for code, label in choices]) for key, choices in DIMENSIONS]
-    )
-    result = stats.build(((_month(at), s) for at, s in entries), months, dimensions, none_label=_("None stated"))
+    dimensions = [(key, [(code, str(label)) for code, label in choices]) for key, choices in DIMENSIONS]
+    per_month, unreadable = stats_digest.month_counts(months, dimensions, request.harbor_keys)
+    keyless = not any(m.total for m in per_month) and unreadable > 0
+    if keyless:
+        since = timezone.make_aware(datetime.combine(months[0], time.min))
+        entries: list[tuple[Any, dict]] = [(_month(at), {}) for at in services.received_since(since)]
+        result = stats.build(entries, months, [], none_label=_("None stated"))
+    else:
+        counts = stats.counted([(m.total, m.cells) for m in per_month], months, dimensions, none_label=_("None stated"))
+        result = stats.suppress(counts)
     return months, result, unreadable, keyless
 
 

@@ -13,6 +13,13 @@ loglevel = "warning"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 limit_request_line = 4094
 limit_request_fields = 100
+# Load Harbor once in the master, warm (intake/warmup.py: the redactor compiled, the policy
+# data read), then fork the workers: a fresh worker, and one started to replace a worker that
+# died, serve their first reporter without the few seconds of start-up. The port is opened only
+# after the warm-up. Nothing in the master opens a database or cache connection before the fork
+# (Django opens them per request). A reload (HUP) restarts the workers from the master's code:
+# after an upgrade restart the service (docs/operations.md says `systemctl restart`).
+preload_app = True
 
 
 def on_starting(server):

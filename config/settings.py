@@ -201,11 +201,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Staff passwords: Harbor's Argon2id hash, whose run also opens the staff key (vault/hashers.py,
+# since 2026-12); Django's Argon2 hashes of older accounts still check, and move on first login.
+# The password step checks the password and unlocks the staff keys with one Argon2id run
+# (vault/backends.py); Django's model backend only loads the user of a session.
+AUTHENTICATION_BACKENDS = [
+    "vault.backends.KeyUnlockingBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
+    "vault.hashers.HarborArgon2idHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
 if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never outside tests
+    # HARBOR_ARGON2 is tiny in tests; MD5 stands in for the older hashes (speed only; never outside tests).
+    PASSWORD_HASHERS = ["vault.hashers.HarborArgon2idHasher", "django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LANGUAGE_CODE = "en"
 # The reporter's pages, e-mails and PDFs come in eight languages (docs/translations.md); staff pages

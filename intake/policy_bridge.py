@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from policy._data import REPORTER_LANGS
 from policy.assess import assess, rights_summary
 from policy.errors import PolicyError
+from policy.freetext import OncePerText, Redactor, default_redactor
 from policy.packs import default_packs, for_jurisdiction
 from policy.profiles import default_profiles
 from policy.referral import Referral, build_referral
@@ -70,10 +71,15 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def build(data: dict[str, Any], profile_id: str, lang: str) -> Referral:
+def build(data: dict[str, Any], profile_id: str, lang: str, redactor: Redactor | None = None) -> Referral:
     """Build what ``profile_id`` would receive from a report; raise PolicyError if it may not."""
     return build_referral(
-        data, profiles()[profile_id], packs(), on_date=today(), lang=lang if lang in ("en", "es") else "en"
+        data,
+        profiles()[profile_id],
+        packs(),
+        on_date=today(),
+        lang=lang if lang in ("en", "es") else "en",
+        redactor=redactor,
     )
 
 
@@ -147,11 +153,15 @@ def previews(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     removed); ``notice`` is the protections notice, when she asked for it.
     """
     out = []
+    # Every recipient's build redacts the same narrative: once for the page (policy.freetext).
+    redactor: Redactor | None = None
     for consent in data.get("consent", []):
         if consent not in profiles():
             continue
         try:
-            referral = build(data, consent, lang)
+            if redactor is None:
+                redactor = OncePerText(default_redactor())
+            referral = build(data, consent, lang, redactor)
         except PolicyError:
             continue
         out.append(

@@ -238,12 +238,17 @@ class OpenedReport:
     opener: str = REPORTER
     receipt: str = field(default="", repr=False)  # the reporter's, to seal the next page's check token
 
+    _blobs: dict[str, bytes] | None = field(default=None, init=False, repr=False)
+
     def section(self, name: str) -> dict[str, Any]:
         """Decrypt one section; a section the report does not have (a report from before 2026-12) is empty."""
-        obj = self.report.sections.filter(name=name).first()
-        if obj is None:
+        if self._blobs is None:
+            # Every section in one query: the check page shows seven of them.
+            self._blobs = {n: bytes(b) for n, b in self.report.sections.values_list("name", "blob")}
+        blob = self._blobs.get(name)
+        if blob is None:
             return {}
-        return envelope.decrypt_json(self.dek, self.report.id, name, bytes(obj.blob))
+        return envelope.decrypt_json(self.dek, self.report.id, name, blob)
 
     def sections(self) -> dict[str, dict[str, Any]]:
         """Decrypt every section of the report, by name."""
@@ -399,6 +404,7 @@ def set_consent(opened: OpenedReport, consent: list[str], share_contact: str, pr
         value["consent_protections"] = protections
     blob = envelope.encrypt_json(opened.dek, opened.report.id, "consent", value)
     Section.objects.update_or_create(report=opened.report, name="consent", defaults={"blob": blob})
+    opened._blobs = None  # read again: the page after this shows the new choice
     record("reporter", "report.consent_changed", opened.report.id, coarse=True)
     consent_changed.send(sender=Report, report=opened.report, consents=value["consent"])
 

@@ -73,6 +73,35 @@ def default_redactor() -> Redactor:
     return _DefaultRedactor()
 
 
+class OncePerText:
+    """A redactor that finds the spans and flags of a given text once, for one page.
+
+    The confirmation page builds a referral for each recipient the reporter chose, and each
+    build redacts the same narrative with the same known values: the answer is the same, so
+    it is found once and given again. Keep one for the length of a request and drop it: it
+    holds what it was given, and must not outlive the page (nothing is kept between reports).
+    """
+
+    def __init__(self, redactor: Redactor) -> None:
+        self._redactor = redactor
+        self._spans: dict[tuple[str, str, tuple[str, ...]], Sequence[SpanLike]] = {}
+        self._flags: dict[tuple[str, tuple[tuple[int, int], ...]], list[Flag]] = {}
+        self.apply = redactor.apply
+        self.removed_ranges = redactor.removed_ranges
+
+    def find_spans(self, text: str, lang: str, *, known: Iterable[str] = ()) -> Sequence[SpanLike]:
+        key = (text, lang, tuple(known))
+        if key not in self._spans:
+            self._spans[key] = tuple(self._redactor.find_spans(text, lang, known=key[2]))
+        return self._spans[key]
+
+    def find_flags(self, text: str, removed: Sequence[tuple[int, int]] = ()) -> list[Flag]:
+        key = (text, tuple((start, end) for start, end in removed))
+        if key not in self._flags:
+            self._flags[key] = list(self._redactor.find_flags(text, removed))
+        return list(self._flags[key])
+
+
 @dataclass(frozen=True, slots=True)
 class Redaction:
     """One piece of free text after the path: what it was, what leaves, what was removed and flagged.

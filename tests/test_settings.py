@@ -324,7 +324,7 @@ def test_production_settings_are_secure(production_env):
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
         "s.SECURE_HSTS_SECONDS >= 31536000, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY, "
-        "s.PASSWORD_HASHERS[0].endswith('Argon2PasswordHasher'), s.HARBOR_ARGON2['memory_cost'] >= 19456, "
+        "s.PASSWORD_HASHERS[0].endswith('HarborArgon2idHasher'), s.HARBOR_ARGON2['memory_cost'] >= 19456, "
         "s.HARBOR_MIN_FORM_SECONDS > 0)"
     )
     result = subprocess.run(

@@ -11,11 +11,14 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.db import transaction
 
 from vault import crypto
-from vault.exceptions import KeyMissingError
+from vault.exceptions import FormatError, InvalidPassphraseError, KeyMissingError
+from vault.hashers import HarborArgon2idHasher
 from vault.models import OrgKey, OrgKeyGrant, StaffKey
+from vault.session import Unlocked
 
 _ORG_GRANT_INFO = b"harbor/v1/org-key-grant/"
 
@@ -51,28 +54,105 @@ def forget_active_org_key() -> None:
     _active_cache.clear()
 
 
+def _new_login(user, password: str) -> crypto.LoginSecret:
+    """Give ``user`` a new password hash (one Argon2id run); return its secret to encrypt the key with.
+
+    The hash is set on ``user`` and saved: the password and the staff key always change together.
+    """
+    hasher = HarborArgon2idHasher()
+    secret = crypto.login_secret(password, hasher.salt().encode("ascii"), **settings.HARBOR_ARGON2)
+    user.password = hasher.encode_secret(secret)
+    user.save(update_fields=["password"])
+    return secret
+
+
 def create_staff_key(user, password: str) -> StaffKey:
-    """Generate a key pair for ``user``; encrypt its private half under the password."""
+    """Generate a key pair for ``user``; encrypt its private half under the password.
+
+    Sets the user's password too, from the same Argon2id run (vault/hashers.py), so that each
+    login needs one run for both. ``user`` must be saved already.
+    """
     pair = crypto.generate_keypair()
     kid = pair.key_id.hex()
-    blob = crypto.passphrase_encrypt(password, pair.private, _staff_aad(user.pk, kid), **settings.HARBOR_ARGON2)
+    blob = crypto.login_encrypt(_new_login(user, password), pair.private, _staff_aad(user.pk, kid))
     StaffKey.objects.filter(user=user).delete()
     return StaffKey.objects.create(user=user, key_id=kid, public_key=pair.public, private_blob=blob)
 
 
 def unlock_staff_key(staff_key: StaffKey, password: str) -> bytes:
-    """Return the staff private key; raise InvalidPassphraseError for a wrong password."""
+    """Return the staff private key; raise InvalidPassphraseError for a wrong password.
+
+    One Argon2id run with the blob's own salt; a login uses :func:`login` instead, which
+    shares the run with the password check.
+    """
     return crypto.passphrase_decrypt(
         password, bytes(staff_key.private_blob), _staff_aad(staff_key.user_id, staff_key.key_id)
     )
 
 
 def rewrap_staff_key(staff_key: StaffKey, private: bytes, new_password: str) -> None:
-    """Re-encrypt an unlocked staff private key under a new password."""
-    staff_key.private_blob = crypto.passphrase_encrypt(
-        new_password, private, _staff_aad(staff_key.user_id, staff_key.key_id), **settings.HARBOR_ARGON2
-    )
+    """Re-encrypt an unlocked staff private key under a new password, and set that password.
+
+    The password hash and the key come from one Argon2id run; do not call ``set_password``
+    after this (it would make a hash of another run, and the next login would need two).
+    """
+    secret = _new_login(staff_key.user, new_password)
+    staff_key.private_blob = crypto.login_encrypt(secret, private, _staff_aad(staff_key.user_id, staff_key.key_id))
     staff_key.save(update_fields=["private_blob"])
+
+
+def _bound_to(staff_key: StaffKey, secret: crypto.LoginSecret) -> bool:
+    try:
+        return secret.same_run(*crypto.login_blob_params(bytes(staff_key.private_blob)))
+    except FormatError:
+        return False  # a blob from before 2026-12, under its own Argon2id run
+
+
+def login(user, password: str) -> tuple[bool, Unlocked | None]:
+    """Check a staff password and unlock the keys with one Argon2id run; return (valid, keys).
+
+    ``keys`` is None for a user without a key pair, or whose key does not open with this
+    password (out of step with it). Accounts from before 2026-12 (a Django password hash, a
+    key under its own salt) are checked the old way and moved to the new format on the way:
+    that login costs three runs, once; the ones after it, one. A key whose blob was made from
+    another run than the hash (a password set outside :func:`rewrap_staff_key`) is opened with
+    a second run and re-encrypted from this one.
+    """
+    hasher = HarborArgon2idHasher()
+    staff_key = StaffKey.objects.filter(user=user).select_related("user").first()
+    encoded = user.password or ""
+    if encoded.startswith(hasher.algorithm + "$"):
+        secret = hasher.secret_if_valid(password, encoded)
+        if secret is None:
+            return False, None
+        if hasher.must_update(encoded):
+            secret = _new_login(user, password)  # the cost was raised: a new run at the new cost
+    else:
+        if not check_password(password, encoded):  # Django's hash, from before 2026-12
+            return False, None
+        secret = _new_login(user, password)
+    if staff_key is None:
+        return True, None
+    aad = _staff_aad(staff_key.user_id, staff_key.key_id)
+    try:
+        if _bound_to(staff_key, secret):
+            private = crypto.login_decrypt(secret, bytes(staff_key.private_blob), aad)
+        else:
+            private = unlock_staff_key(staff_key, password)
+            staff_key.private_blob = crypto.login_encrypt(secret, private, aad)
+            staff_key.save(update_fields=["private_blob"])
+    except InvalidPassphraseError:
+        return True, None
+    return True, _unlocked(staff_key, private)
+
+
+def _unlocked(staff_key: StaffKey, private: bytes) -> Unlocked:
+    loaded = crypto.load_private(private)
+    org_privates = {
+        g.org_key.key_id: open_grant(g, loaded)
+        for g in OrgKeyGrant.objects.filter(staff_key=staff_key).select_related("org_key")
+    }
+    return Unlocked(staff_private=private, org_privates=org_privates)
 
 
 def grant(org_key: OrgKey, org_private: bytes, staff_key: StaffKey, granted_by=None) -> OrgKeyGrant:
@@ -112,18 +192,10 @@ def unlock(user, password: str):
     Raise InvalidPassphraseError for a wrong password; a user without a key
     pair gets None (they can log in but read nothing encrypted).
     """
-    from vault.session import Unlocked
-
     staff_key = StaffKey.objects.filter(user=user).first()
     if staff_key is None:
         return None
-    private = unlock_staff_key(staff_key, password)
-    loaded = crypto.load_private(private)
-    org_privates = {
-        g.org_key.key_id: open_grant(g, loaded)
-        for g in OrgKeyGrant.objects.filter(staff_key=staff_key).select_related("org_key")
-    }
-    return Unlocked(staff_private=private, org_privates=org_privates)
+    return _unlocked(staff_key, unlock_staff_key(staff_key, password))
 
 
 def holders_of(org_key: OrgKey) -> list[StaffKey]:

@@ -146,3 +146,24 @@ def decrypt_chunks(dek: bytes, report_id: str, item: str, blobs: list[bytes]) ->
         decrypt_section(dek, report_id, "attachments", blob, f"{item}/{i}/{'last' if i == last else 'more'}")
         for i, blob in enumerate(blobs)
     )
+
+
+# --- Statistics: one sealed digest per month (since 2026-12) -------------------
+
+
+def _stats_info(month: str) -> bytes:
+    return f"harbor/v1/stats-month/{month}".encode()
+
+
+def seal_stats_month(org_public: bytes, month: str, payload: bytes) -> bytes:
+    """Seal a month's statistics digest to the organisation key (HPKE), bound to the month ``YYYY-MM``.
+
+    The server can write one but not read one: like a report, it opens only with the
+    organisation private key, which exists only wrapped to key holders (casework/stats_digest.py).
+    """
+    return hpke_wrap(org_public, payload, _stats_info(month))
+
+
+def open_stats_month(org_private, month: str, blob: bytes) -> bytes:
+    """Open a digest sealed by :func:`seal_stats_month`; raise DecryptionError if anything differs."""
+    return hpke_unwrap(org_private, bytes(blob), _stats_info(month))

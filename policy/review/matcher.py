@@ -176,7 +176,10 @@ class Matcher:
         """The terms of more than one word that start at word ``i``."""
         hits: list[Hit] = []
         start, prev_end = words[i][0], words[i][1]
-        for s, e, word in words[i + 1 :]:
+        # By index, not over a slice: a slice copies every word to the end of the text, at each
+        # word that starts a longer term (quadratic in a long narrative).
+        for j in range(i + 1, len(words)):
+            s, e, word = words[j]
             nxt = children.get(word)
             if nxt is None:
                 break
