@@ -24,7 +24,7 @@ DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y"]
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M%p", "%I %p"]
 
 # Fields on the form that are not part of the report itself.
-CONTROL_FIELDS = {"website", "started", "photos", "carried_photos", "keep_photos"}
+CONTROL_FIELDS = {"website", "started", "photos", "carried_photos", "keep_photos", "once"}
 
 
 def _note(text) -> HTML:
@@ -184,6 +184,8 @@ class ReportForm(forms.Form):
     )
     website = forms.CharField(required=False, label=_("Leave this empty"))  # honeypot, hidden by CSS
     started = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The form's one-time key (vault/once.py): a report is sent at most once from one form.
+    once = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, carried_count: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
@@ -261,6 +263,7 @@ class ReportForm(forms.Form):
             ),
             Div(Field("website", autocomplete="off", tabindex="-1"), css_class="hp"),
             "started",
+            "once",
         )
 
     def clean_incident_date(self):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 
 from django.conf import settings
 from django.core import signing
 from django.db import DatabaseError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -20,6 +21,7 @@ from intake import policy_bridge, ratelimit, services
 from intake.forms import ConsentForm, MessageForm, ReceiptForm, ReportForm, WithdrawForm
 from intake.images import ImageRejected, reencode
 from intake.presenters import STATUS_WORDS, sections_for_display, shared_with
+from vault import once
 from vault.exceptions import DecryptionError, ExpiredTokenError, InvalidReceiptError, KeyMissingError
 from vault.receipts import display
 
@@ -48,10 +50,11 @@ def _form_page(request, form: ReportForm, status: int = 200, notice: str = "") -
     return render(request, "intake/report.html", {"form": form, "notice": notice}, status=status)
 
 
-def _fresh_form(initial: dict | None = None, photos: list[bytes] | None = None) -> ReportForm:
+def _fresh_form(initial: dict | None = None, photos: list[bytes] | None = None, key: str = "") -> ReportForm:
     photos = photos or []
     initial = dict(initial or {})
     initial.update(
+        once=key if once.is_key(key) else once.new_key(),
         started=_started_token(),
         carried_photos=services.seal_photos(photos),
         keep_photos=[str(i) for i in range(len(photos))],
@@ -78,8 +81,8 @@ def report(request) -> HttpResponse:
         if request.POST["action"] == "resume":
             # Back from the waiting page with a pass: the confirmation page, if it is time.
             return _preview(request, draft.data, draft.photos, token)
-        # The time already spent counts: a person editing is not a bot.
-        form = _fresh_form(draft.data, draft.photos)
+        # The time already spent counts: a person editing is not a bot. The form keeps its one-time key.
+        form = _fresh_form(draft.data, draft.photos, draft.nonce)
         form.initial["started"] = _started_token(settings.HARBOR_MIN_FORM_SECONDS)
         return _form_page(request, form)
 
@@ -132,15 +135,21 @@ def report(request) -> HttpResponse:
         valid = False
         notice = _("Please check your answers and press Continue again.")
 
+    key = request.POST.get("once", "")
     if valid and not photo_errors:
+        if once.is_key(key) and services.draft_spent(key):
+            # This form was previewed and sent already (a reload, or Back and Continue again).
+            return render(request, "intake/already_sent.html", status=409)
         data = form.report_data()
-        return _preview(request, data, photos, services.seal_draft(data, photos, get_language() or "en"))
+        return _preview(request, data, photos, services.seal_draft(data, photos, get_language() or "en", key))
 
     # Show the form again, bound to what was sent, with the photos carried.
     again = request.POST.copy()
     again["carried_photos"] = services.seal_photos(photos)
     again.setlist("keep_photos", [str(i) for i in range(len(photos))])
     again["website"] = ""
+    if not once.is_key(key):
+        again["once"] = once.new_key()
     if elapsed is None or notice:
         again["started"] = _started_token(settings.HARBOR_MIN_FORM_SECONDS)
     form = ReportForm(again, carried_count=len(photos))
@@ -282,9 +291,32 @@ def send(request) -> HttpResponse:
             "We couldn't save your report just now. Nothing was saved. Please try again in a moment: your report is still here."
         )
         return _confirm_page(request, draft.data, len(draft.photos), token, notice=notice, status=503)
+    # Post/Redirect/Get: a reload of the receipt page sends nothing (the receipt crosses sealed).
+    key = services.hand_off({"receipt": receipt})
+    if key is None:
+        return _receipt(request, receipt)
+    return _see_other(reverse("intake:sent"), key)
+
+
+def _see_other(url: str, key: str) -> HttpResponse:
+    response = HttpResponseRedirect(f"{url}?h={key}")
+    response.status_code = 303
+    return response
+
+
+def _receipt(request, receipt: str) -> HttpResponse:
     return render(
         request, "intake/receipt.html", {"receipt": display(receipt), "receipt_groups": display(receipt).split("-")}
     )
+
+
+@require_GET
+def sent(request) -> HttpResponse:
+    """The receipt, once: the page a send redirects to. Shown again, it says it was sent."""
+    handed = services.take_hand_off(request.GET.get("h", ""))
+    if handed is None or not isinstance(handed.get("receipt"), str):
+        return render(request, "intake/already_sent.html")
+    return _receipt(request, handed["receipt"])
 
 
 @require_http_methods(["GET", "POST"])
@@ -312,6 +344,9 @@ def _check_page(
             "photo_count": opened.photos(),
             "shared": shared_with(opened.report),
             "token": services.seal_check(opened),
+            "once_message": once.new_key(),
+            "once_consent": once.new_key(),
+            "close_after": settings.HARBOR_CHECK_MAX_AGE,
             "notice": notice,
             "message_form": message_form or MessageForm(),
             "consent_form": consent_form
@@ -338,6 +373,8 @@ def _receipt_page(request, form: ReceiptForm, status: int = 200, notice: str = "
 def check(request) -> HttpResponse:
     """Open a report with its receipt. A wrong receipt gets one answer, whether or not it exists."""
     if request.method == "GET":
+        if "h" in request.GET:
+            return _after_check_action(request)
         return _receipt_page(request, ReceiptForm())
     pending_text = request.POST.get("pending_text", "")[:20000]
     attempt = request.POST.get("attempt", "")
@@ -400,6 +437,37 @@ def _reopen(request):
         return None, _receipt_page(request, ReceiptForm(), status=400, notice=notice, pending_text=pending)
 
 
+DONE_NOTICES = {
+    "message": gettext_lazy("Sent. Only the advocates can read it."),
+    "consent": gettext_lazy("Your choice is saved."),
+}
+
+
+def _check_done(request, opened, outcome: str) -> HttpResponse:
+    """Post/Redirect/Get for /check/: the opened report crosses the redirect sealed (vault/once.py)."""
+    key = services.hand_off({"token": services.seal_check(opened), "outcome": outcome})
+    if key is None:
+        return _check_page(request, opened, notice=str(DONE_NOTICES[outcome]))
+    return _see_other(reverse("intake:check"), key)
+
+
+def _after_check_action(request) -> HttpResponse:
+    """The page a /check/ action redirects to: the report with what was done, shown once."""
+    handed = services.take_hand_off(request.GET.get("h", ""))
+    if handed and handed.get("outcome") in DONE_NOTICES:
+        try:
+            opened = services.open_with_check_token(str(handed.get("token", "")))
+        except (DecryptionError, ExpiredTokenError, services.ReportNotFound):
+            opened = None
+        if opened is not None:
+            return _check_page(request, opened, notice=str(DONE_NOTICES[handed["outcome"]]))
+    notice = _(
+        "For your safety, this page is shown only once. What you sent was saved. "
+        "To see your report again, please type your receipt."
+    )
+    return _receipt_page(request, ReceiptForm(), notice=notice)
+
+
 @require_POST
 def check_message(request) -> HttpResponse:
     opened, retry = _reopen(request)
@@ -408,8 +476,12 @@ def check_message(request) -> HttpResponse:
     form = MessageForm(request.POST)
     if not form.is_valid():
         return _check_page(request, opened, message_form=form, status=400)
-    services.add_reporter_message(opened, form.cleaned_data["text"], form.cleaned_data["kind"])
-    return _check_page(request, opened, notice=_("Sent. Only the advocates can read it."))
+    # A message sent twice (a reload, Back and resend) is written once; the answer is the same.
+    with contextlib.suppress(services.ReplayedForm):
+        services.add_reporter_message(
+            opened, form.cleaned_data["text"], form.cleaned_data["kind"], request.POST.get("once", "")
+        )
+    return _check_done(request, opened, "message")
 
 
 @require_POST
@@ -420,13 +492,15 @@ def check_consent(request) -> HttpResponse:
     form = ConsentForm(request.POST)
     if not form.is_valid():
         return _check_page(request, opened, consent_form=form, status=400)
-    services.set_consent(
-        opened,
-        form.cleaned_data["consent"],
-        form.cleaned_data["consent_share_contact"],
-        form.cleaned_data["consent_protections"],
-    )
-    return _check_page(request, opened, notice=_("Your choice is saved."))
+    with contextlib.suppress(services.ReplayedForm):
+        services.set_consent(
+            opened,
+            form.cleaned_data["consent"],
+            form.cleaned_data["consent_share_contact"],
+            form.cleaned_data["consent_protections"],
+            request.POST.get("once", ""),
+        )
+    return _check_done(request, opened, "consent")
 
 
 @require_POST
@@ -438,4 +512,12 @@ def check_withdraw(request) -> HttpResponse:
     if not form.is_valid():
         return _check_page(request, opened, withdraw_form=form, status=400)
     services.withdraw(opened)
+    response = HttpResponseRedirect(reverse("intake:withdrawn"))
+    response.status_code = 303
+    return response
+
+
+@require_GET
+def withdrawn(request) -> HttpResponse:
+    """Where an erasure redirects to (Post/Redirect/Get): it says what is gone, and names no report."""
     return render(request, "intake/withdrawn.html", {"backup_days": settings.HARBOR_BACKUP_DAYS})

@@ -1,0 +1,82 @@
+"""A bad day, in Chromium: reloads and Back after a send, the quick exit, a page that closes,
+a preview on a small phone, errors where she looks, a narrative longer than the limit.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from intake.models import Message, Report
+from tests.browser.flows import (
+    fill_report,
+    heading,
+    open_with_receipt,
+    press_continue,
+    sample_report,
+    send_and_read_receipt,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def _preview(site):
+    page = site.goto("/report/")
+    fill_report(page, sample_report())
+    press_continue(page)
+    assert heading(page) == "Check before sending", page.locator("main").inner_text()[:2000]
+    return page
+
+
+def _is_harbor(site, page) -> bool:
+    """The page shown is one of Harbor's, not the browser's own (such as "Confirm Form Resubmission")."""
+    return page.url.startswith(site.base) and page.locator("a.site-name").count() == 1
+
+
+# --- 1. No duplicates -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("site_name", ["phone", "phone_nojs"])
+def test_a_reload_after_sending_sends_nothing_and_back_shows_harbor(request, site_name, org_keys):
+    site = request.getfixturevalue(site_name)
+    page = _preview(site)
+    receipt = send_and_read_receipt(page)
+    assert page.url.startswith(site.url("/report/sent/"))
+    page.reload()
+    assert heading(page) == "This report was already sent"
+    assert receipt not in page.content()
+    assert Report.objects.count() == 1
+    page.go_back()
+    page.wait_for_load_state()
+    assert _is_harbor(site, page), page.url
+    if site_name == "phone":
+        # The confirmation's history entry became the empty form: nothing is sent again.
+        assert heading(page) == "Your report"
+        assert page.get_by_label("What happened, in your words").input_value() == ""
+    else:
+        # Without a script the browser sends the confirmation again, and Harbor says it was sent.
+        assert heading(page) == "This report was already sent"
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.parametrize("site_name", ["phone", "phone_nojs"])
+def test_a_reload_after_a_message_sends_nothing(request, site_name, org_keys):
+    site = request.getfixturevalue(site_name)
+    page = _preview(site)
+    receipt = send_and_read_receipt(page)
+    open_with_receipt(page, site.base, receipt)
+    for n in range(3):
+        page.get_by_label("Add details or write to the advocates").fill(f"Message {n}")
+        page.get_by_role("button", name="Send to the advocates").click()
+        page.wait_for_load_state()
+        expect(page.get_by_role("status")).to_have_text("Sent. Only the advocates can read it.")
+    assert Message.objects.count() == 3
+    page.reload()
+    page.wait_for_load_state()
+    assert _is_harbor(site, page)
+    assert Message.objects.count() == 3
+    if site_name == "phone":
+        page.go_back()
+        page.wait_for_load_state()
+        assert _is_harbor(site, page), page.url
+        assert Message.objects.count() == 3
