@@ -152,10 +152,16 @@ def protections(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
     if not data.get("crime_types"):
         return []
     result = assess(data, packs(), today())
-    return [
-        {"kind": line.kind, "status": line.status, "text": line.text, "certain": line.certainty == "confirmed"}
-        for line in result.for_reporter(lang if lang in ("en", "es") else "en")
-    ]
+    out, seen = [], set()
+    for line in result.for_reporter(lang if lang in ("en", "es") else "en"):
+        # Two packs of one place may say the same thing (a state law both packs mention): once is enough.
+        if line.text in seen:
+            continue
+        seen.add(line.text)
+        out.append(
+            {"kind": line.kind, "status": line.status, "text": line.text, "certain": line.certainty == "confirmed"}
+        )
+    return out
 
 
 def summaries(lang: str) -> list[str]:

@@ -4,8 +4,12 @@ a preview on a small phone, errors where she looks, a narrative longer than the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE, Site, _site
 
 from intake.models import Message, Report
 from tests.browser.flows import (
@@ -80,3 +84,40 @@ def test_a_reload_after_a_message_sends_nothing(request, site_name, org_keys):
         page.wait_for_load_state()
         assert _is_harbor(site, page), page.url
         assert Message.objects.count() == 3
+
+
+# --- 4. A preview that fits -------------------------------------------------------------------
+
+SMALL_PHONE = dict(PHONE, viewport={"width": 360, "height": 640})
+
+
+@pytest.fixture
+def small_phone(browser, live_server) -> Iterator[Site]:
+    """A 360 × 640 phone, JavaScript on."""
+    yield from _site(browser, live_server, **SMALL_PHONE)
+
+
+def test_the_preview_shows_the_recipient_and_the_send_button_within_two_screens(small_phone, org_keys):
+    page = small_phone.goto("/report/")
+    fill_report(page, dict(sample_report(), consent_protections="yes"))
+    press_continue(page)
+    assert heading(page) == "Check before sending"
+    send = page.get_by_role("button", name="Send report")
+    box = send.bounding_box()
+    assert box is not None
+    bottom = box["y"] + box["height"] + page.evaluate("window.scrollY")
+    assert bottom <= 2 * 640, f"the send button ends {bottom:.0f}px down a 640px screen"
+    recipient = page.locator(".shared-preview").first.bounding_box()
+    assert recipient is not None and recipient["y"] < box["y"], "what each recipient gets comes before the button"
+    # The legal detail is folded, said once, and only the configured jurisdiction's.
+    protections = page.locator("details.protections-detail")
+    expect(protections).not_to_have_attribute("open", "")
+    lines = [line.strip() for line in protections.locator("li").all_text_contents()]
+    assert lines, "the protections are there, folded"
+    assert len(lines) == len(set(lines)), f"a line said twice: {lines}"
+    text = page.locator("main").text_content() or ""
+    for elsewhere in ("New York", "230.45", "Nueva York"):
+        assert elsewhere not in text
+    assert "San Francisco" in text
+    total = page.evaluate("document.documentElement.scrollHeight")
+    assert total < 9300 / 2, f"the preview is {total}px tall"
