@@ -9,9 +9,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, Site, _site
-
 from intake.models import Message, Report
+from tests.browser.conftest import PHONE, Site, _site
 from tests.browser.flows import (
     fill_report,
     heading,
