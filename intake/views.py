@@ -346,7 +346,9 @@ def _check_page(
             "token": services.seal_check(opened),
             "once_message": once.new_key(),
             "once_consent": once.new_key(),
+            # The page closes itself when its check token expires (a meta refresh, or the script).
             "close_after": settings.HARBOR_CHECK_MAX_AGE,
+            "close_minutes": max(1, round(settings.HARBOR_CHECK_MAX_AGE / 60)),
             "notice": notice,
             "message_form": message_form or MessageForm(),
             "consent_form": consent_form
@@ -375,6 +377,9 @@ def check(request) -> HttpResponse:
     if request.method == "GET":
         if "h" in request.GET:
             return _after_check_action(request)
+        if "closed" in request.GET:
+            # Where an open report goes by itself when its time is up.
+            return _receipt_page(request, ReceiptForm(), notice=_closed_notice())
         return _receipt_page(request, ReceiptForm())
     pending_text = request.POST.get("pending_text", "")[:20000]
     attempt = request.POST.get("attempt", "")
@@ -427,12 +432,21 @@ def check(request) -> HttpResponse:
     return _check_page(request, opened, message_form=message_form)
 
 
+def _closed_notice() -> str:
+    minutes = max(1, round(settings.HARBOR_CHECK_MAX_AGE / 60))
+    return ngettext(
+        "For your safety, this page closes after %(n)d minute. Please type your receipt again.",
+        "For your safety, this page closes after %(n)d minutes. Please type your receipt again.",
+        minutes,
+    ) % {"n": minutes}
+
+
 def _reopen(request):
     """Return the report behind the page's check token, or a response asking for the receipt again."""
     try:
         return services.open_with_check_token(request.POST.get("token", "")), None
     except (DecryptionError, ExpiredTokenError, services.ReportNotFound):
-        notice = _("For your safety, this page closes after 30 minutes. Please type your receipt again.")
+        notice = _closed_notice()
         pending = request.POST.get("text", "")[:20000]
         return None, _receipt_page(request, ReceiptForm(), status=400, notice=notice, pending_text=pending)
 

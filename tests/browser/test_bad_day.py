@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from intake.models import Message, Report
@@ -120,3 +121,81 @@ def test_the_preview_shows_the_recipient_and_the_send_button_within_two_screens(
     assert "San Francisco" in text
     total = page.evaluate("document.documentElement.scrollHeight")
     assert total < 9300 / 2, f"the preview is {total}px tall"
+
+
+# --- 2. Quick exit leaves no way back ---------------------------------------------------------
+
+ELSEWHERE = "https://news.example/today"
+TYPED = "He said he knows where I live"
+
+
+def _typed_then(site, path: str = "/report/"):
+    site.allowed_offsite.update({ELSEWHERE, settings.HARBOR_QUICK_EXIT_URL})
+    page = site.page
+    page.goto(ELSEWHERE)
+    response = page.goto(site.url(path))
+    assert response is not None
+    assert "no-store" in response.headers["cache-control"]
+    page.get_by_label("What happened, in your words").fill(TYPED)
+    return page
+
+
+def test_without_javascript_back_after_the_exit_shows_the_form_empty(phone_nojs):
+    page = _typed_then(phone_nojs)
+    page.get_by_role("link", name="Leave quickly").click()
+    page.wait_for_url(settings.HARBOR_QUICK_EXIT_URL)
+    page.go_back()
+    page.wait_for_load_state()
+    # Without a script the exit cannot replace the history entry: Back returns to Harbor's
+    # address, but the page comes from the server again, empty (no-store, autocomplete="off").
+    assert page.url == phone_nojs.url("/report/")
+    assert page.get_by_label("What happened, in your words").input_value() == ""
+    assert TYPED not in page.content()
+
+
+def test_with_javascript_back_after_the_exit_leaves_harbor_behind(phone):
+    page = _typed_then(phone)
+    page.get_by_role("link", name="Leave quickly").click()
+    page.wait_for_url(settings.HARBOR_QUICK_EXIT_URL)
+    page.go_back()
+    assert page.url == ELSEWHERE
+
+
+def test_a_reporter_page_is_not_kept_in_the_back_forward_cache(phone):
+    page = _typed_then(phone)
+    page.evaluate("window.harborWasHere = true")
+    page.goto(ELSEWHERE)
+    page.go_back()
+    page.wait_for_load_state()
+    assert page.url == phone.url("/report/")
+    # A page restored from the back-forward cache would keep its script state and what was typed.
+    assert page.evaluate("window.harborWasHere === undefined")
+    assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == "back_forward"
+    assert page.get_by_label("What happened, in your words").input_value() == ""
+
+
+@pytest.mark.parametrize("site_name", ["phone", "phone_nojs"])
+def test_the_exit_says_what_a_browser_still_keeps(request, site_name, transactional_db):
+    site = request.getfixturevalue(site_name)
+    page = site.goto("/")
+    help_text = page.locator(".exit-help")
+    expect(help_text).to_be_visible()
+    expect(help_text).to_contain_text("history")
+    expect(help_text).to_contain_text("list of visited sites")
+
+
+# --- 3. The open report closes by itself --------------------------------------------------------
+
+
+@pytest.mark.parametrize("site_name", ["phone", "phone_nojs"])
+def test_an_open_report_closes_by_itself(request, site_name, org_keys, settings):
+    site = request.getfixturevalue(site_name)
+    page = _preview(site)
+    receipt = send_and_read_receipt(page)
+    settings.HARBOR_CHECK_MAX_AGE = 3
+    open_with_receipt(page, site.base, receipt)
+    expect(page.locator("main")).to_contain_text("This page closes by itself after 1 minute.")
+    page.wait_for_url("**/check/?closed=1", timeout=15_000)
+    assert heading(page) == "Check on a report"
+    expect(page.get_by_role("alert")).to_contain_text("For your safety, this page closes after")
+    assert "He pushed me" not in page.content()
