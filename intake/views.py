@@ -46,8 +46,30 @@ def landing(request) -> HttpResponse:
     return render(request, "intake/landing.html", {"protection_summaries": policy_bridge.summaries(lang)})
 
 
+def error_links(*forms) -> list[tuple[str, str]]:
+    """Each error of ``forms`` as (the id of its field's first input, the words): the page's error summary.
+
+    A group of boxes or buttons has no element of its own id; its first input (``id_consent_0``)
+    is where the link takes her.
+    """
+    out = []
+    for form in forms:
+        if form is None or not form.is_bound:
+            continue
+        for name, errors in form.errors.items():
+            if name == "__all__" or name not in form.fields:
+                out += [("", str(message)) for message in errors]
+                continue
+            field = form[name]
+            anchor = field.id_for_label or f"{field.auto_id}_0"
+            out += [(anchor, f"{field.label}: {message}" if field.label else str(message)) for message in errors]
+    return out
+
+
 def _form_page(request, form: ReportForm, status: int = 200, notice: str = "") -> HttpResponse:
-    return render(request, "intake/report.html", {"form": form, "notice": notice}, status=status)
+    return render(
+        request, "intake/report.html", {"form": form, "notice": notice, "errors": error_links(form)}, status=status
+    )
 
 
 def _fresh_form(initial: dict | None = None, photos: list[bytes] | None = None, key: str = "") -> ReportForm:
@@ -360,6 +382,7 @@ def _check_page(
                 }
             ),
             "withdraw_form": withdraw_form or WithdrawForm(),
+            "errors": error_links(message_form, consent_form, withdraw_form),
         },
         status=status,
     )
@@ -367,7 +390,10 @@ def _check_page(
 
 def _receipt_page(request, form: ReceiptForm, status: int = 200, notice: str = "", pending_text: str = ""):
     return render(
-        request, "intake/check.html", {"form": form, "notice": notice, "pending_text": pending_text}, status=status
+        request,
+        "intake/check.html",
+        {"form": form, "notice": notice, "pending_text": pending_text, "errors": error_links(form)},
+        status=status,
     )
 
 

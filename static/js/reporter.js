@@ -4,6 +4,7 @@
 //    first becomes that address (a plain page of Harbor), so Back after the send shows it.
 //  - A page marked data-close-after closes by itself after that many seconds
 //    (location.replace, so Back does not lead to it; without a script a meta refresh does it).
+//  - An error summary at the top of a page takes the focus, so it is read first.
 //  - A text box marked data-limit says how many characters are left near its limit,
 //    politely, to a screen reader too.
 (function () {
@@ -17,6 +18,9 @@
       window.history.replaceState(null, "", url);
     }
   });
+
+  var summary = document.getElementById("form-errors");
+  if (summary) { summary.focus(); }
 
   var closing = document.querySelector("[data-close-after]");
   if (closing) {

@@ -4,6 +4,7 @@ a preview on a small phone, errors where she looks, a narrative longer than the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -199,3 +200,26 @@ def test_an_open_report_closes_by_itself(request, site_name, org_keys, settings)
     assert heading(page) == "Check on a report"
     expect(page.get_by_role("alert")).to_contain_text("For your safety, this page closes after")
     assert "He pushed me" not in page.content()
+
+
+# --- 5. Errors where she looks ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("site_name", ["phone", "phone_nojs"])
+def test_a_consent_error_is_summarised_at_the_top_and_linked(request, site_name, transactional_db):
+    site = request.getfixturevalue(site_name)
+    page = site.goto("/report/")
+    fill_report(page, dict(sample_report(), consent=["record_only", "victim_services"]))
+    press_continue(page)
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_visible()
+    box = summary.bounding_box()
+    assert box is not None and box["y"] + page.evaluate("window.scrollY") < 640, "the summary is on the first screen"
+    if site_name == "phone":
+        assert page.evaluate("document.activeElement.id") == "form-errors"
+    link = summary.get_by_role("link", name=re.compile("Who may the advocates share this with"))
+    link.click()
+    assert page.url.endswith("#id_consent_0")
+    expect(page.locator("#id_consent_0")).to_be_in_viewport()
+    # Everything typed is still there.
+    assert page.get_by_label("What happened, in your words").input_value() == sample_report()["narrative"]
