@@ -203,38 +203,72 @@ def _duration(seconds: int) -> str:
 
 
 HELD = {
-    "preview": (
-        "intake:report",
-        gettext_lazy("Continue: check before sending"),
-        gettext_lazy(
-            "A lot of reports have been checked in a short time, so we ask for a short wait before the next one. "
-            "Everything you wrote is kept, and nothing is saved yet."
-        ),
-    ),
-    "send": (
-        "intake:send",
-        gettext_lazy("Send report"),
-        gettext_lazy(
-            "A lot of reports have been sent in a short time, so we ask for a short wait before the next one. "
-            "Your report is still here and nothing is lost."
-        ),
-    ),
-    "check": (
-        "intake:check",
-        gettext_lazy("Open my report"),
-        gettext_lazy(
+    "preview": ("intake:report", gettext_lazy("Continue: check before sending")),
+    "send": ("intake:send", gettext_lazy("Send report")),
+    "check": ("intake:check", gettext_lazy("Open my report")),
+}
+
+
+def _window(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return ngettext("an hour", "%(n)d hours", hours) % {"n": hours}
+    minutes = max(1, round(seconds / 60))
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+def _why_held(kind: str, held: ratelimit.Held) -> str:
+    """Why the request is held, as it is: which limit, its number and its window (settings; "Floods")."""
+    if kind == "check":
+        return _(
             "A lot of receipts have been tried in a short time, so we ask for a short wait before the next one. "
             "The receipt you typed is kept, sealed in this page: you do not need to type it again."
-        ),
-    ),
-}
+        )
+    kept = (
+        _("Your report is still here and nothing is lost.")
+        if kind == "send"
+        else _("Everything you wrote is kept, and nothing is saved yet.")
+    )
+    by_address = [c for c in held.over if c.scope == "address"]
+    counter = by_address[0] if by_address else (held.over[0] if held.over else None)
+    if counter is None:
+        return kept
+    words = {"limit": counter.limit, "window": _window(counter.window)}
+    if counter.scope == "address":
+        reason = (
+            _(
+                "More than %(limit)d reports have been sent from this connection in less than %(window)s. "
+                "Many people can share one connection, such as a drop-in centre's Wi-Fi, so nobody is refused: "
+                "we ask for a short wait before the next one."
+            )
+            if kind == "send"
+            else _(
+                "More than %(limit)d reports have been checked from this connection in less than %(window)s. "
+                "Many people can share one connection, such as a drop-in centre's Wi-Fi, so nobody is refused: "
+                "we ask for a short wait before the next one."
+            )
+        )
+    else:
+        reason = (
+            _(
+                "More than %(limit)d reports have been sent to Harbor, by everyone, in less than %(window)s, "
+                "so we ask for a short wait before the next one."
+            )
+            if kind == "send"
+            else _(
+                "More than %(limit)d reports have been checked on Harbor, by everyone, in less than %(window)s, "
+                "so we ask for a short wait before the next one."
+            )
+        )
+    return f"{reason % words} {kept}"
 
 
 def _held_page(
     request, held: ratelimit.Held, kind: str, fields: dict[str, str], pending_text: str = ""
 ) -> HttpResponse:
     """A request held at a rate limit: how long to wait, with everything typed kept (sealed)."""
-    url, button, intro = HELD[kind]
+    url, button = HELD[kind]
+    intro = _why_held(kind, held)
     words = {"wait": _duration(held.wait), "button": button}
     if held.reason == "early":
         instruction = _("It is not time yet. Please wait %(wait)s more, then press “%(button)s” again.") % words
