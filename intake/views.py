@@ -212,7 +212,7 @@ HELD = {
 def _window(seconds: int) -> str:
     if seconds % 3600 == 0:
         hours = seconds // 3600
-        return ngettext("an hour", "%(n)d hours", hours) % {"n": hours}
+        return _("an hour") if hours == 1 else ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
     minutes = max(1, round(seconds / 60))
     return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
