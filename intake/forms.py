@@ -13,8 +13,10 @@ from django import forms
 from django.conf import settings
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.translation import get_language
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from intake import choices as c
@@ -24,6 +26,8 @@ DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y"]
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M%p", "%I %p"]
 
 # Fields on the form that are not part of the report itself.
+NARRATIVE_LIMIT = 50000
+
 CONTROL_FIELDS = {"website", "started", "photos", "carried_photos", "keep_photos", "once"}
 
 
@@ -104,7 +108,7 @@ class ReportForm(forms.Form):
     # narrative
     narrative = TextField(
         long=True,
-        max_length=50000,
+        max_length=NARRATIVE_LIMIT,
         label=_("What happened, in your words"),
         help_text=_(
             "Write as much or as little as you like. Nothing you write here is shared unless an advocate has read it "
@@ -194,6 +198,7 @@ class ReportForm(forms.Form):
             self.fields["incident_date"].input_formats = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y"]
         else:
             self.fields["incident_date"].input_formats = ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y"]
+        self._say_the_narrative_limit()
         self.fields["keep_photos"].choices = [(str(i), _("Photo %(n)d") % {"n": i + 1}) for i in range(carried_count)]
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -225,7 +230,7 @@ class ReportForm(forms.Form):
             ),
             Fieldset(_("Injuries and safety"), "injured", "injuries", "safe_now", "reporter_under_18", css_id="s-harm"),
             Fieldset(_("What you need"), "needs", "needs_other", css_id="s-needs"),
-            Fieldset(_("In your words"), "narrative", css_id="s-story"),
+            Fieldset(_("In your words"), "narrative", HTML(self._narrative_counter()), css_id="s-story"),
             Fieldset(
                 _("Context — stays with the advocates, never shared"),
                 _note(
@@ -264,6 +269,34 @@ class ReportForm(forms.Form):
             Div(Field("website", autocomplete="off", tabindex="-1"), css_class="hp"),
             "started",
             "once",
+        )
+
+    def _say_the_narrative_limit(self) -> None:
+        """Say the narrative's limit before she reaches it, and let nothing cut it silently.
+
+        A ``maxlength`` would make the browser cut a pasted text at the limit without a word, so
+        the box has none: the help says the limit, a script counts near it, and past it the
+        server refuses kindly, keeping every character.
+        """
+        field = self.fields["narrative"]
+        field.widget.attrs.pop("maxlength", None)
+        field.widget.attrs.update({"data-limit": str(NARRATIVE_LIMIT), "data-counter": "narrative-counter"})
+        field.help_text = f"{field.help_text} " + gettext(
+            "You can write up to %(limit)s characters here (about %(pages)d pages). If you paste more, nothing "
+            "is cut: you will be asked to shorten it, or to send the rest later as a message with your receipt."
+        ) % {"limit": number_format(NARRATIVE_LIMIT, force_grouping=True), "pages": NARRATIVE_LIMIT // 2000}
+
+    @staticmethod
+    def _narrative_counter() -> str:
+        limit = number_format(NARRATIVE_LIMIT, force_grouping=True)
+        left = gettext("%(n)s characters left before the limit of %(limit)s.") % {"n": "%(n)s", "limit": limit}
+        over = gettext(
+            "%(n)s characters over the limit of %(limit)s. Nothing is cut: please shorten it, or send the rest "
+            "later as a message with your receipt."
+        ) % {"n": "%(n)s", "limit": limit}
+        return (
+            f'<p id="narrative-counter" class="form-text narrative-counter" aria-live="polite" hidden '
+            f'data-text-left="{escape(left)}" data-text-over="{escape(over)}"></p>'
         )
 
     def clean_incident_date(self):

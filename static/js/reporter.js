@@ -41,7 +41,8 @@
     var over = output.getAttribute("data-text-over") || "";
     var last = "";
     function show() {
-      var n = box.value.length;
+      // Characters as the server counts them: a pair of surrogates (an emoji) is one.
+      var n = box.value.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, "_").length;
       var text = "";
       if (n > limit) {
         text = over.replace("%(n)s", (n - limit).toLocaleString());

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from intake.forms import NARRATIVE_LIMIT
 from intake.models import Message, Report
 from tests.browser.conftest import PHONE, Site, _site
 from tests.browser.flows import (
@@ -223,3 +224,37 @@ def test_a_consent_error_is_summarised_at_the_top_and_linked(request, site_name,
     expect(page.locator("#id_consent_0")).to_be_in_viewport()
     # Everything typed is still there.
     assert page.get_by_label("What happened, in your words").input_value() == sample_report()["narrative"]
+
+
+# --- 7. A narrative longer than the limit -----------------------------------------------------
+
+
+def _paste(page, text: str) -> None:
+    """Put ``text`` in the narrative as a paste does: all at once, then one input event."""
+    box = page.get_by_label("What happened, in your words")
+    box.evaluate("(el, text) => { el.value = text; el.dispatchEvent(new Event('input', {bubbles: true})); }", text)
+
+
+def test_with_javascript_a_counter_speaks_near_and_past_the_limit(phone, transactional_db):
+    page = phone.goto("/report/")
+    counter = page.locator("#narrative-counter")
+    expect(counter).to_be_hidden()
+    expect(counter).to_have_attribute("aria-live", "polite")
+    _paste(page, "a" * (NARRATIVE_LIMIT - 10))
+    expect(counter).to_have_text("10 characters left before the limit of 50,000.")
+    _paste(page, "a" * (NARRATIVE_LIMIT + 25))
+    expect(counter).to_contain_text("25 characters over the limit of 50,000. Nothing is cut")
+    assert len(page.get_by_label("What happened, in your words").input_value()) == NARRATIVE_LIMIT + 25
+
+
+def test_without_javascript_a_long_paste_is_refused_kindly_and_kept(phone_nojs, transactional_db):
+    page = phone_nojs.goto("/report/")
+    expect(page.locator("main")).to_contain_text("You can write up to 50,000 characters here")
+    fill_report(page, sample_report())
+    long = "He kept me there. " * (NARRATIVE_LIMIT // 18 + 5)
+    # fill() types into the box as a paste would; a maxlength would have cut it here.
+    page.get_by_label("What happened, in your words").fill(long)
+    assert page.get_by_label("What happened, in your words").input_value() == long
+    press_continue(page)
+    expect(page.get_by_role("alert")).to_contain_text("This is longer than we can take")
+    assert page.get_by_label("What happened, in your words").input_value() == long
