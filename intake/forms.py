@@ -15,8 +15,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import escape
-from django.utils.translation import get_language
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from intake import choices as c
