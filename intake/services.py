@@ -148,6 +148,11 @@ def draft_spent(nonce: str) -> bool:
     return SpentDraft.objects.filter(digest__in=digests).exists()
 
 
+def form_spent(purpose: str, key: str) -> bool:
+    """Whether the form with one-time key ``key`` was already sent for ``purpose``."""
+    return once.is_key(key) and SpentDraft.objects.filter(digest=once.digest(_pepper(), purpose, key)).exists()
+
+
 def spend(purpose: str, key: str) -> None:
     """Mark a form's one-time key as spent, inside the caller's transaction; raise ReplayedForm if it was.
 
@@ -416,7 +421,7 @@ def erase(report: Report, *, reason: str) -> None:
 
 
 @transaction.atomic
-def withdraw(opened: OpenedReport) -> None:
+def withdraw(opened: OpenedReport, key: str = "") -> None:
     """Crypto-shred a report: delete every row of its content; keep a tombstone.
 
     With the wraps gone no copy of the ciphertext (a backup, say) can be opened by anyone; the
@@ -424,6 +429,7 @@ def withdraw(opened: OpenedReport) -> None:
     status) lets the advocates see that the reporter withdrew; the retention rule for withdrawn
     reports removes it.
     """
+    spend("withdraw", key)
     report = opened.report
     erase(report, reason="withdrawn")
     report.status = Report.Status.WITHDRAWN

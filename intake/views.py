@@ -402,6 +402,7 @@ def _check_page(
             "token": services.seal_check(opened),
             "once_message": once.new_key(),
             "once_consent": once.new_key(),
+            "once_withdraw": once.new_key(),
             # The page closes itself when its check token expires (a meta refresh, or the script).
             "close_after": settings.HARBOR_CHECK_MAX_AGE,
             "close_minutes": max(1, round(settings.HARBOR_CHECK_MAX_AGE / 60)),
@@ -579,13 +580,20 @@ def check_consent(request) -> HttpResponse:
 
 @require_POST
 def check_withdraw(request) -> HttpResponse:
+    if services.form_spent("withdraw", request.POST.get("once", "")):
+        # Sent again (a reload, Back and resend): it is erased already; say so again.
+        return _erased()
     opened, retry = _reopen(request)
     if retry:
         return retry
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         return _check_page(request, opened, withdraw_form=form, status=400)
-    services.withdraw(opened)
+    services.withdraw(opened, request.POST.get("once", ""))
+    return _erased()
+
+
+def _erased() -> HttpResponse:
     response = HttpResponseRedirect(reverse("intake:withdrawn"))
     response.status_code = 303
     return response

@@ -183,6 +183,18 @@ def test_an_erasure_redirects_to_a_page_naming_no_report(client, opened):
     assert Report.objects.get().status == Report.Status.WITHDRAWN
 
 
+def test_a_replayed_erasure_says_it_is_erased(client, opened):
+    html = opened.content.decode()
+    form = html[html.index('action="/check/withdraw/"') :]
+    key = form[form.index('name="once" value="') + 19 :][:32]
+    data = {"token": hidden(opened, "token"), "confirm": "on", "once": key}
+    first = client.submit("/check/withdraw/", data, follow=False)
+    again = client.submit("/check/withdraw/", data, follow=False)
+    assert first.status_code == again.status_code == 303
+    assert again["Location"] == "/check/withdrawn/"
+    assert Report.objects.get().status == Report.Status.WITHDRAWN
+
+
 def test_without_the_cache_a_send_still_shows_its_receipt(client, org_keys, monkeypatch):
     monkeypatch.setattr(services, "hand_off", lambda payload: None)
     preview = fill_and_preview(client)
