@@ -258,3 +258,18 @@ def test_without_javascript_a_long_paste_is_refused_kindly_and_kept(phone_nojs, 
     press_continue(page)
     expect(page.get_by_role("alert")).to_contain_text("This is longer than we can take")
     assert page.get_by_label("What happened, in your words").input_value() == long
+
+
+def test_with_javascript_back_after_the_exit_skips_every_page_of_the_visit(phone, transactional_db):
+    site = phone
+    site.allowed_offsite.update({ELSEWHERE, settings.HARBOR_QUICK_EXIT_URL})
+    page = site.page
+    page.goto(ELSEWHERE)
+    page.goto(site.url("/"))
+    page.get_by_role("link", name="Start a report").click()
+    page.wait_for_load_state()
+    page.get_by_label("What happened, in your words").fill(TYPED)
+    page.get_by_role("link", name="Leave quickly").click()
+    page.wait_for_url(settings.HARBOR_QUICK_EXIT_URL)
+    page.go_back()
+    assert page.url == ELSEWHERE, "Back must not return to Harbor"
