@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -84,7 +85,7 @@ def flush_pending(now=None) -> int:
     appended = 0
     with transaction.atomic():
         waiting = list(PendingEvent.objects.select_for_update().filter(hour__lt=cutoff).order_by("hour"))
-        by_hour: dict[object, list[PendingEvent]] = {}
+        by_hour: dict[datetime, list[PendingEvent]] = {}
         for pending in waiting:
             by_hour.setdefault(pending.hour, []).append(pending)
         for hour, events in sorted(by_hour.items(), key=lambda item: item[0]):

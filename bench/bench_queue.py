@@ -99,7 +99,8 @@ def _generate(task: tuple[int, int, bytes, float]) -> list[tuple]:
     from vault import envelope
 
     rng = random.Random(seed)
-    rows = []
+    # id, lookup id, hour received, status, org wrap, receipt wrap, summary blob, summary as JSON
+    rows: list[tuple[str, str | None, int, str, bytes | None, bytes | None, bytes | None, str | None]] = []
     for _ in range(count):
         rid = secrets.token_hex(16)  # as intake.models.new_report_id
         status = rng.choices(STATUSES, STATUS_WEIGHTS)[0]

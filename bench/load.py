@@ -91,8 +91,6 @@ from harness import (  # noqa: E402 - bench/harness.py, beside this file
 )
 
 DB_NAME = "harbor_load"
-# Every report has every section, empty or not (intake.services.REPORT_SECTIONS).
-MANDATORY_SECTIONS = {"summary", "incident", "harm", "needs", "narrative", "sensitive", "contact", "consent"}
 CALM_WORDS = "Please try again in a moment"  # the send page's notice and the 503 page both say it
 KEPT_WORDS = "your report is still here"
 RETRY_PAUSE = 0.5  # seconds a reporter waits before pressing again
@@ -285,6 +283,13 @@ class StepFailed(Exception):
     pass
 
 
+def pause_or_give_up(first: float, failure: str) -> None:
+    """Wait before trying again, or fail with ``failure`` once a step has been retried for too long."""
+    if now() - first > GIVE_UP_AFTER:
+        raise StepFailed(failure) from None
+    time.sleep(RETRY_PAUSE)
+
+
 class Reporter(threading.Thread):
     """A simulated reporter sending one report after another until told to stop."""
 
@@ -317,33 +322,33 @@ class Reporter(threading.Thread):
                 status, page = self.browser.request(method, path, body, ctype)
             except (OSError, http.client.HTTPException):
                 self.state.record(Event(step, start, now(), 0))
-                if now() - first > GIVE_UP_AFTER:
-                    raise StepFailed(f"{step}: connection lost for {GIVE_UP_AFTER:.0f} s") from None
-                time.sleep(RETRY_PAUSE)
+                pause_or_give_up(first, f"{step}: connection lost for {GIVE_UP_AFTER:.0f} s")
                 continue
             end = now()
             if status == 200:
                 self.state.record(Event(step, start, end, status))
                 return page
             if status == 503:
-                text = html.unescape(page)
-                calm = CALM_WORDS in text
-                if draft is not None:
-                    # The confirmation page again: the notice, what they wrote, and the same draft in the form.
-                    calm = calm and KEPT_WORDS in text and canary in text and hidden(page, "draft") == draft
-                self.state.record(Event(step, start, end, status, calm))
-                if not calm:
-                    raise StepFailed(f"{step}: a 503 that is not the calm page (or lost the draft)")
-                if step == "preview":
-                    raise StepFailed("preview: a 503 that does not show the form again (the text is lost)")
-                if now() - first > GIVE_UP_AFTER:
-                    raise StepFailed(f"{step}: still 503 after {GIVE_UP_AFTER:.0f} s")
-                time.sleep(RETRY_PAUSE)
+                self.calm_503(step, start, end, page, draft=draft, canary=canary)
+                pause_or_give_up(first, f"{step}: still 503 after {GIVE_UP_AFTER:.0f} s")
                 continue
             self.state.record(Event(step, start, end, status))
             if status == 409 and step == "send":
                 raise StepFailed("send: 409 already sent after a retry (a receipt was lost)")
             raise StepFailed(f"{step}: HTTP {status}")
+
+    def calm_503(self, step: str, start: float, end: float, page: str, *, draft: str | None, canary: str) -> None:
+        """Record a 503; refuse it unless it is the calm page, and on preview at all (the form would be lost)."""
+        text = html.unescape(page)
+        calm = CALM_WORDS in text
+        if draft is not None:
+            # The confirmation page again: the notice, what they wrote, and the same draft in the form.
+            calm = calm and KEPT_WORDS in text and canary in text and hidden(page, "draft") == draft
+        self.state.record(Event(step, start, end, 503, calm))
+        if not calm:
+            raise StepFailed(f"{step}: a 503 that is not the calm page (or lost the draft)")
+        if step == "preview":
+            raise StepFailed("preview: a 503 that does not show the form again (the text is lost)")
 
     def one_report(self) -> None:
         canary, payload = make_payload(self.rng)
@@ -633,6 +638,7 @@ def check_integrity(receipts_returned: int) -> tuple[dict, list[str]]:
     from django.db.models import Count, F
 
     from intake.models import Attachment, Report, Section, SpentDraft
+    from intake.services import REPORT_SECTIONS  # every report has every section, empty or not
 
     problems: list[str] = []
     names: dict[str, set[str]] = defaultdict(set)
@@ -648,7 +654,7 @@ def check_integrity(receipts_returned: int) -> tuple[dict, list[str]]:
                 partial += 1
                 problems.append(f"report {rid[:8]}: withdrawn but not shredded")
             continue
-        missing = MANDATORY_SECTIONS - names.get(rid, set())
+        missing = set(REPORT_SECTIONS) - names.get(rid, set())
         if missing or not lookup or not org_wrap or not receipt_wrap or not org_key:
             partial += 1
             problems.append(f"report {rid[:8]}: partial (missing sections {sorted(missing)} or wraps)")
@@ -683,27 +689,60 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
+def in_fault(windows: list[tuple[float, float, str]], event: Event, kind: str) -> bool:
+    """Did the event overlap a fault window of this kind ("pg" or "kill")?"""
+    return any(k == kind and event.end >= a and event.start <= b for a, b, k in windows)
+
+
+def outage_figures(
+    faults: FaultLog, answered: list[Event], fives: list[Event], calm: list[Event]
+) -> tuple[dict, list[str]]:
+    """The PostgreSQL outage: how long, how fast submissions came back, which steps met a calm 503."""
+    figures: dict = {"fault_pg_down_s": round(faults.pg_ready_at - faults.pg_stop_at, 1)}
+    problems = []
+    after = [e for e in answered if e.step == "send" and e.status == 200 and e.start >= faults.pg_ready_at]
+    first = min((e.end for e in after), default=None)
+    figures["fault_recovered_s"] = round(first - faults.pg_ready_at, 2) if first is not None else None
+    late = [e for e in fives if e.start >= faults.pg_ready_at]
+    figures["fault_503_after_pg_back"] = len(late)
+    by_step = {step: sum(1 for e in calm if e.step == step) for step in ("form", "preview", "send")}
+    figures["fault_calm_503_by_step"] = by_step
+    figures["fault_workers_replaced_by_outage"] = faults.workers_replaced_by_outage
+    if first is None:
+        problems.append("no submission succeeded after PostgreSQL came back")
+    if not by_step["send"]:
+        problems.append("no send met the outage: the fault did not test what it is for")
+    return figures, problems
+
+
+def kill_figures(faults: FaultLog, lost: list[Event]) -> dict:
+    """The worker killed mid-transaction: whether it was, how fast gunicorn replaced it, which step it cut."""
+    killed = [e for e in lost if faults.kill_at and abs(e.end - faults.kill_at) < 1.0]
+    return {
+        "fault_worker_killed": bool(faults.killed_pid),
+        "fault_killed_in_transaction": faults.killed_in_transaction,
+        "fault_worker_respawn_s": round(faults.respawn_s, 2) if faults.respawn_s is not None else None,
+        "fault_killed_step": killed[0].step if killed else None,
+    }
+
+
 def classify(state: LoadState, faults: FaultLog | None, start: float, end: float) -> tuple[dict, list[str]]:
     """Figures from the events, and every answer that is not allowed where it happened."""
     windows = faults.windows() if faults else []
-
-    def in_fault(event: Event, kind: str) -> bool:
-        return any(k == kind and event.end >= a and event.start <= b for a, b, k in windows)
-
     problems = []
     answered = [e for e in state.events if e.status]
     fives = [e for e in answered if e.status >= 500]
     calm = [e for e in fives if e.status == 503 and e.calm]
     lost = [e for e in state.events if e.status == 0]
     for e in fives:
-        if not (e.status == 503 and e.calm and in_fault(e, "pg")):
+        if not (e.status == 503 and e.calm and in_fault(windows, e, "pg")):
             problems.append(f"{e.step}: HTTP {e.status} at {e.start - start:.1f} s, outside a database outage")
     for e in lost:
-        if not in_fault(e, "kill"):
+        if not in_fault(windows, e, "kill"):
             problems.append(f"{e.step}: connection lost at {e.start - start:.1f} s, outside a worker kill")
     elapsed = end - start
     send_ms = [1000 * (e.end - e.start) for e in answered if e.step == "send" and e.status == 200]
-    figures = {
+    figures: dict[str, object] = {
         "load_seconds": round(elapsed, 1),
         "load_submissions": len(state.done),
         "load_submissions_per_s": round(len(state.done) / elapsed, 1),
@@ -713,31 +752,17 @@ def classify(state: LoadState, faults: FaultLog | None, start: float, end: float
         "load_send_p95_ms": round(pct(send_ms, 0.95), 1),
         "load_send_max_ms": round(max(send_ms, default=0.0), 1),
         "load_5xx": len(fives),
-        "load_5xx_outside_faults": sum(1 for e in fives if not in_fault(e, "pg")),
+        "load_5xx_outside_faults": sum(1 for e in fives if not in_fault(windows, e, "pg")),
         "load_calm_503": len(calm),
         "load_connection_errors": len(lost),
         "load_non_200": sum(1 for e in answered if e.status != 200),
     }
     if faults and faults.pg_stop_at:
-        figures["fault_pg_down_s"] = round(faults.pg_ready_at - faults.pg_stop_at, 1)
-        after = [e for e in answered if e.step == "send" and e.status == 200 and e.start >= faults.pg_ready_at]
-        first = min((e.end for e in after), default=None)
-        figures["fault_recovered_s"] = round(first - faults.pg_ready_at, 2) if first is not None else None
-        late = [e for e in fives if e.start >= faults.pg_ready_at]
-        figures["fault_503_after_pg_back"] = len(late)
-        by_step = {step: sum(1 for e in calm if e.step == step) for step in ("form", "preview", "send")}
-        figures["fault_calm_503_by_step"] = by_step
-        figures["fault_workers_replaced_by_outage"] = faults.workers_replaced_by_outage
-        if first is None:
-            problems.append("no submission succeeded after PostgreSQL came back")
-        if not by_step["send"]:
-            problems.append("no send met the outage: the fault did not test what it is for")
+        outage, outage_problems = outage_figures(faults, answered, fives, calm)
+        figures.update(outage)
+        problems += outage_problems
     if faults and faults.kill_begin:
-        figures["fault_worker_killed"] = bool(faults.killed_pid)
-        figures["fault_killed_in_transaction"] = faults.killed_in_transaction
-        figures["fault_worker_respawn_s"] = round(faults.respawn_s, 2) if faults.respawn_s is not None else None
-        killed = [e for e in lost if faults.kill_at and abs(e.end - faults.kill_at) < 1.0]
-        figures["fault_killed_step"] = killed[0].step if killed else None
+        figures.update(kill_figures(faults, lost))
     if faults:
         problems += faults.errors
     return figures, problems
@@ -761,11 +786,69 @@ def run(args, cluster: pgcluster.Cluster | None) -> tuple[dict, list[str]]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _run(args, cluster: pgcluster.Cluster | None, tmp: Path) -> tuple[dict, list[str]]:
+def load_database(cluster: pgcluster.Cluster | None, tmp: Path) -> tuple[str, str]:
+    """A fresh database: in the throwaway cluster if there is one, else bench/harness.py's; (url, kind)."""
     if cluster is not None:
-        db_url, db_kind = create_database(cluster), "PostgreSQL (throwaway cluster)"
-    else:
-        db_url, db_kind = pick_database(tmp, DB_NAME)
+        return create_database(cluster), "PostgreSQL (throwaway cluster)"
+    return pick_database(tmp, DB_NAME)
+
+
+def apply_load(
+    args,
+    port: int,
+    state: LoadState,
+    *,
+    faults: FaultLog | None,
+    cluster: pgcluster.Cluster | None,
+    master: int,
+    db_url: str,
+    start: float,
+) -> list[Reporter]:
+    """Run the reporters until the load ends, the faults (if any) beside them; return the reporters."""
+    reporters = [Reporter(i, port, state, seed=args.seed * 1000 + i) for i in range(args.submitters)]
+    fault_thread = None
+    if faults:
+        state.faults_running = True
+        dsn = db_url.replace("postgres://", "postgresql://", 1)
+        fault_thread = threading.Thread(
+            target=run_faults,
+            args=(faults, state, cluster, master, dsn),
+            kwargs={"start": start, "args": args},
+            daemon=True,
+        )
+        fault_thread.start()
+    for r in reporters:
+        r.start()
+    if fault_thread:
+        fault_thread.join()
+    for r in reporters:
+        r.join(GIVE_UP_AFTER + 120)
+    return reporters
+
+
+def verify_stored(done: list[tuple[str, dict]], figures: dict, failures: list[str]) -> int:
+    """Open every receipt and check that no partial report exists; return how many receipts verified."""
+    verified, mismatches = check_receipts(done)
+    figures["load_verified"] = verified
+    failures += mismatches
+    integrity, broken = check_integrity(len(done))
+    figures.update(integrity)
+    failures += broken
+    return verified
+
+
+def check_server_log(log_path: Path, figures: dict, failures: list[str]) -> None:
+    """No traceback and no internal error in gunicorn's log (kept in var/ when there is one)."""
+    log_text = log_path.read_text(errors="replace")
+    tracebacks = log_text.count("Traceback")
+    figures["server_tracebacks"] = tracebacks
+    if tracebacks or "Internal Server Error" in log_text:
+        failures.append(f"the server log has {tracebacks} tracebacks / internal errors: var/load-gunicorn.log")
+        shutil.copy(log_path, ROOT / "var" / "load-gunicorn.log")
+
+
+def _run(args, cluster: pgcluster.Cluster | None, tmp: Path) -> tuple[dict, list[str]]:
+    db_url, db_kind = load_database(cluster, tmp)
     env = server_env(db_url, tmp)
     env["HARBOR_BENCH_BASELINE"] = "False"  # the product as deployed, no plaintext twin
     prepare(env)
@@ -780,25 +863,10 @@ def _run(args, cluster: pgcluster.Cluster | None, tmp: Path) -> tuple[dict, list
             state = LoadState()
             start = now()
             state.stop_at = start + args.seconds
-            reporters = [Reporter(i, port, state, seed=args.seed * 1000 + i) for i in range(args.submitters)]
             faults = FaultLog() if args.faults else None
-            fault_thread = None
-            if faults:
-                state.faults_running = True
-                dsn = db_url.replace("postgres://", "postgresql://", 1)
-                fault_thread = threading.Thread(
-                    target=run_faults,
-                    args=(faults, state, cluster, server.pid, dsn),
-                    kwargs={"start": start, "args": args},
-                    daemon=True,
-                )
-                fault_thread.start()
-            for r in reporters:
-                r.start()
-            if fault_thread:
-                fault_thread.join()
-            for r in reporters:
-                r.join(GIVE_UP_AFTER + 120)
+            reporters = apply_load(
+                args, port, state, faults=faults, cluster=cluster, master=server.pid, db_url=db_url, start=start
+            )
             end = now()
             if faults and cluster is not None:
                 figures.update(idle_restart(port, state, cluster))
@@ -814,18 +882,8 @@ def _run(args, cluster: pgcluster.Cluster | None, tmp: Path) -> tuple[dict, list
     from django.db import connections
 
     connections.close_all()
-    verified, mismatches = check_receipts(state.done)
-    figures["load_verified"] = verified
-    failures += mismatches
-    integrity, broken = check_integrity(len(state.done))
-    figures.update(integrity)
-    failures += broken
-    log_text = log_path.read_text(errors="replace")
-    tracebacks = log_text.count("Traceback")
-    figures["server_tracebacks"] = tracebacks
-    if tracebacks or "Internal Server Error" in log_text:
-        failures.append(f"the server log has {tracebacks} tracebacks / internal errors: var/load-gunicorn.log")
-        shutil.copy(log_path, ROOT / "var" / "load-gunicorn.log")
+    verified = verify_stored(state.done, figures, failures)
+    check_server_log(log_path, figures, failures)
     if verified != len(state.done) or not state.done:
         failures.append(f"{verified} of {len(state.done)} receipts verified")
     figures["load_ok"] = not failures

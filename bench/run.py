@@ -175,7 +175,9 @@ def bench_submission(args, results: dict) -> None:
         run_load(port, "/report/send/", drafts[:50], args.concurrency, 2)
         run_load(port, "/bench/plain-send/", drafts[50:100], args.concurrency, 2)
         drafts = drafts[100:]
-        enc, plain, errors = [], [], 0
+        enc: list[float] = []
+        plain: list[float] = []
+        errors = 0
         for r in range(args.rounds):
             a = drafts[:per_round]
             b = drafts[per_round : 2 * per_round]

@@ -53,13 +53,13 @@ def admin_notices(request):
     profile = profile_of(user)
     if profile is None:
         return {}
-    from casework import admin_services, recipients
+    from casework import grants, recipients
 
     admin = profile.has_role(ADMIN)
     out = {}
     if admin:
         out["JURISDICTION"] = recipients.jurisdiction()
-    holders = admin_services.active_holder_ids()
+    holders = grants.active_holder_ids()
     if len(holders) < 2 and (admin or user.pk in holders):
         out["KEY_HOLDER_WARNING"] = {"holders": len(holders), "may_grant": admin}
     return out

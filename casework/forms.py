@@ -145,7 +145,7 @@ class AcceptForm(_Crispy):
 
     def __init__(self, *args, username: str, **kwargs):
         super().__init__(*args, initial={"username": username}, **kwargs)
-        self.username = username
+        self.invitee = username
 
     def clean(self):
         data = super().clean()
@@ -154,7 +154,7 @@ class AcceptForm(_Crispy):
             self.add_error("new_password2", _("The two passwords differ."))
         elif password:
             try:
-                validate_password(password, get_user_model()(username=self.username))
+                validate_password(password, get_user_model()(username=self.invitee))
             except forms.ValidationError as exc:
                 self.add_error("new_password", exc)
         return data

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
@@ -48,7 +50,7 @@ class _RolesMixin(forms.Form):
         queryset = Organisation.objects.filter(retired_at__isnull=True)
         if keep_organisation is not None:
             queryset = queryset | Organisation.objects.filter(pk=keep_organisation.pk)
-        self.fields["organisation"].queryset = queryset.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = queryset.order_by("name")
 
     def clean(self):
         data = super().clean()

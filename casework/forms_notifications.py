@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from casework.forms import _Crispy
+from casework.models import STAFF_LANGUAGE_CHOICES
 
 LABELS = {
     "reports": _("New reports"),
@@ -22,7 +22,7 @@ class NotificationForm(_Crispy):
         help_text=_("Where the notice goes. A work address is best: see below what it says."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    language = forms.ChoiceField(label=_("Language of the e-mail"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Language of the e-mail"), choices=STAFF_LANGUAGE_CHOICES)
 
     def __init__(self, kinds: list[str], *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,9 @@ from django_otp.oath import TOTP
 
 from vault import otp as otp_secrets
 
+#: The languages of staff pages and staff e-mail (settings.STAFF_LANGUAGES), with their names.
+STAFF_LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES if code in settings.STAFF_LANGUAGES]
+
 
 class Role(models.TextChoices):
     ADVOCATE = "advocate", _("Advocate")
@@ -150,6 +153,9 @@ class RecoveryCode(models.Model):
         return f"recovery code {self.pk}"
 
 
+ORGANISATION_NAME_MAX = 200
+
+
 class Organisation(models.Model):
     """A receiving organisation (victim services, a clinic, …); its users are recipients.
 
@@ -158,7 +164,7 @@ class Organisation(models.Model):
     recipient's name for the advocates (casework/recipients.py).
     """
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=ORGANISATION_NAME_MAX)
     kind = models.CharField(max_length=32)  # a policy recipient profile id
     # Shown to advocates choosing where to refer: a phone number, an address, whom to ask for.
     contact = models.CharField(max_length=300, blank=True, default="")
@@ -208,6 +214,8 @@ class Invitation(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Not a column: the state at the time of a listing, set by casework.invitations.listing.
+    current_state: str = ""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -266,7 +274,8 @@ class NotificationPreference(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification")
     email = models.EmailField(blank=True)
-    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    # The digest goes to staff (advocates, and recipients' staff): in the dashboard's languages.
+    language = models.CharField(max_length=8, choices=STAFF_LANGUAGE_CHOICES, default="en")
     reports = models.BooleanField(default=False)  # new reports (advocates)
     messages = models.BooleanField(default=False)  # new messages from reporters (advocates)
     referrals = models.BooleanField(default=False)  # new referrals for their organisation (recipients)

@@ -86,6 +86,8 @@ def _rows(kind: str, profile: StaffProfile) -> tuple[QuerySet, str, str]:
     if kind == "messages":
         return Message.objects.filter(author=Message.Author.REPORTER), "created_at", ""
     # As in the recipient's inbox: their organisation's referrals, less those revoked before opening.
+    if profile.organisation_id is None:  # kinds_for gives referral news only to an organisation's people
+        return Referral.objects.none(), "created_at", ""
     rows = (
         Referral.objects.filter(organisation_id=profile.organisation_id)
         .exclude(profile="peer_alert")
@@ -203,6 +205,8 @@ def _plan(pref: NotificationPreference, profile: StaffProfile | None, now: datet
     """Count one person's news; start or drop marks as their roles changed. None when nothing is new."""
     active = [kind for kind in kinds_for(profile) if getattr(pref, kind)]
     pref.marks.exclude(kind__in=active).delete()  # a role taken away: its news stops, and restarts from then
+    if profile is None:  # no profile, no role: no news (kinds_for), and no mark left
+        return None
     marks = {m.kind: m for m in pref.marks.all()}
     counts: dict[str, int] = {}
     moved: list[tuple[str, str, Tally]] = []

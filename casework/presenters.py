@@ -38,11 +38,90 @@ SECTION_TITLES = {
 
 
 def report_sections(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The report's answers in words, section by section, under the staff's section titles."""
+    """The report's answers in words, section by section, under the staff's section titles.
+
+    Each row is (label, text, language note): the note says which language a free-text answer
+    is written in, and, for one the redactor cannot read, that a person must (written_in).
+    """
+    from intake.fields import TextField
+    from intake.forms import ReportForm
+
     sections = sections_for_display(data)
+    labels = {str(f.label): name for name, f in ReportForm.base_fields.items()}
     for section in sections:
         section["title"] = SECTION_TITLES.get(section["id"], section["title"])
+        rows = []
+        for label, value in section["rows"]:
+            name = labels.get(str(label), "")
+            free = isinstance(ReportForm.base_fields.get(name), TextField) and isinstance(data.get(name), str)
+            rows.append((label, value, written_in(data[name]) if free else None))
+        section["rows"] = rows
     return sections
+
+
+# --- languages ------------------------------------------------------------------------------
+
+#: The languages a reporter may write in, in the staff's words (policy.language.NAMES in English).
+LANGUAGE_WORDS = {
+    "en": _("English"),
+    "es": _("Spanish"),
+    "zh-hant": _("Chinese (Traditional)"),
+    "zh-hans": _("Chinese (Simplified)"),
+    "tl": _("Tagalog"),
+    "vi": _("Vietnamese"),
+    "ko": _("Korean"),
+    "th": _("Thai"),
+    "ja": _("Japanese"),
+}
+
+
+def language_words(code: str) -> str:
+    """A language code ("th") as the staff's word for it; an unknown code as it is."""
+    return str(LANGUAGE_WORDS.get(code, code))
+
+
+def _language_list(codes: Iterable[str]) -> str:
+    names = [language_words(c) for c in codes]
+    if len(names) == 1:
+        return names[0]
+    return gettext("%(some)s and %(last)s") % {"some": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def written_in(text: str) -> dict[str, Any] | None:
+    """Which language a free-text answer is in, and whether automatic removal could read it.
+
+    None when the text says nothing the detector can read (a number, a name alone).
+    """
+    from policy.language import detect
+
+    found = detect(text)
+    return language_note(found) if found.languages else None
+
+
+def language_note(found) -> dict[str, Any]:
+    """The staff's sentence for a policy.language.Detection."""
+    names = _language_list(found.languages)
+    if found.automatic:
+        return {"automatic": True, "text": gettext("Written in %(languages)s.") % {"languages": names}}
+    unread = _language_list([c for c in found.languages if c not in ("en", "es")])
+    return {
+        "automatic": False,
+        "text": gettext(
+            "Written in %(languages)s: automatic removal works only in English and Spanish. "
+            "Read it yourself, or ask someone who reads %(unread)s."
+        )
+        % {"languages": names, "unread": unread},
+    }
+
+
+def interface_language(code: str | None) -> str:
+    """The language the reporter's pages were in when she sent the report ("Thai (ไทย)")."""
+    from config.languages import native_name
+
+    if not code:
+        return gettext("not recorded")
+    word, native = language_words(code), native_name(code)
+    return word if word == native else f"{word} ({native})"
 
 
 _CRIME_WORDS = dict(CRIME_TYPES)
@@ -132,8 +211,8 @@ def hour_span(start: datetime.datetime, end: datetime.datetime) -> str:
         return f"{hour}:{at.minute:02d}" if at.minute else str(hour)
 
     # An hour that ends at midnight ends at 24 ("23–24 h"), as it is said.
-    last = 24 if end.hour == 0 and end.date() > start.date() else end.hour
-    return str(HOURS_24) % {"first": clock(start, start.hour), "last": clock(end, last)}
+    last_hour = 24 if end.hour == 0 and end.date() > start.date() else end.hour
+    return str(HOURS_24) % {"first": clock(start, start.hour), "last": clock(end, last_hour)}
 
 
 def reporter_hour(at: datetime.datetime | None, now: datetime.datetime | None = None) -> str:

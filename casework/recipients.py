@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from casework.models import Invitation, Organisation, StaffProfile
+from casework.models import ORGANISATION_NAME_MAX, Invitation, Organisation, StaffProfile
 from intake import policy_bridge
 
 ALERT_PROFILE = "peer_alert"
@@ -85,7 +85,7 @@ def _check(name: str, kind: str) -> None:
             _("%(kind)s is not a kind of organisation; choose one of %(kinds)s.")
             % {"kind": repr(kind), "kinds": ", ".join(dict(kinds()))}
         )
-    if not name or len(name) > Organisation._meta.get_field("name").max_length:
+    if not name or len(name) > ORGANISATION_NAME_MAX:
         raise Refused(_("An organisation needs a name of at most 200 characters."))
 
 

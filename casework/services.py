@@ -1,12 +1,12 @@
-"""What staff do to reports: open, read, reply, note, assign, change status.
+"""What staff do to reports: read summaries, reply, note, assign, change status.
 
-Every decryption goes through here, and every view of content is audited.
+A report is opened for staff by intake.services.open_for_staff, which records that
+it was; every view of content is audited.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -16,26 +16,10 @@ from audit.services import record
 from casework.models import Note
 from intake import services as intake_services
 from intake.models import Attachment, Message, Report
+from intake.services import NoKey, OpenedReport, report_dek
 from vault import envelope
 from vault.exceptions import DecryptionError
 from vault.session import Unlocked
-
-
-class NoKey(Exception):
-    """This staff member holds no key that opens this report."""
-
-
-def report_dek(report: Report, keys: Unlocked) -> bytes:
-    """Unwrap a report's data key with the organisation key it was wrapped to."""
-    if report.dek_org_wrap is None or report.org_key_id is None:
-        raise NoKey
-    org_private = keys.org_key(report.org_key.key_id)
-    if org_private is None:
-        raise NoKey
-    try:
-        return envelope.unwrap_dek_with_org(bytes(report.dek_org_wrap), report.id, org_private)
-    except DecryptionError as exc:
-        raise NoKey from exc
 
 
 def awaiting_answer(report_ids: list[str]) -> set[str]:
@@ -74,49 +58,8 @@ def summaries(reports: list[Report], keys: Unlocked) -> dict[str, dict[str, Any]
     return out
 
 
-@dataclass
-class StaffReport:
-    report: Report
-    dek: bytes
-
-    def section(self, name: str) -> dict[str, Any]:
-        obj = self.report.sections.filter(name=name).first()
-        return envelope.decrypt_json(self.dek, self.report.id, name, bytes(obj.blob)) if obj else {}
-
-    def sections(self) -> dict[str, dict[str, Any]]:
-        return {
-            s.name: envelope.decrypt_json(self.dek, self.report.id, s.name, bytes(s.blob))
-            for s in self.report.sections.all()
-        }
-
-    def messages(self) -> list[dict[str, Any]]:
-        return intake_services.thread(self.report, self.dek)
-
-    def notes(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "author": n.author.username if n.author else "",
-                "at": n.created_at,
-                "text": envelope.decrypt_json(self.dek, self.report.id, "notes", bytes(n.blob), item=str(n.pk))["text"],
-            }
-            for n in self.report.notes.select_related("author")
-        ]
-
-    def photo(self, item: str) -> bytes:
-        attachment = self.report.attachments.get(item=item)
-        blobs = [bytes(c.blob) for c in attachment.chunks.all()]
-        return envelope.decrypt_chunks(self.dek, self.report.id, item, blobs)
-
-
-def open_for_staff(report: Report, keys: Unlocked, actor: str, *, audit_action: str = "report.viewed") -> StaffReport:
-    """Open a report for a staff member and record that they did."""
-    dek = report_dek(report, keys)
-    record(actor, audit_action, report.id)
-    return StaffReport(report=report, dek=dek)
-
-
 @transaction.atomic
-def reply(opened: StaffReport, actor, text: str, then_status: str = "") -> None:
+def reply(opened: OpenedReport, actor, text: str, then_status: str = "") -> None:
     """Answer the reporter. Timed to the hour like every message of the thread (intake.models.Message)."""
     intake_services.append_message(opened.report, opened.dek, Message.Author.ADVOCATE, text)
     if then_status:
@@ -127,7 +70,7 @@ def reply(opened: StaffReport, actor, text: str, then_status: str = "") -> None:
 
 
 @transaction.atomic
-def add_note(opened: StaffReport, actor, text: str) -> None:
+def add_note(opened: OpenedReport, actor, text: str) -> None:
     note = Note.objects.create(report=opened.report, author=actor, blob=b"")
     note.blob = envelope.encrypt_json(opened.dek, opened.report.id, "notes", {"text": text}, item=str(note.pk))
     note.save(update_fields=["blob"])

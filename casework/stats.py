@@ -127,15 +127,15 @@ def tabulate(
             for i in range(len(months)):
                 counts.cells[key, code, i] = 0
     for month, summary in entries:
-        i = index.get(month)
-        if i is None:
+        at = index.get(month)
+        if at is None:
             continue
-        counts.month_totals[i] += 1
+        counts.month_totals[at] += 1
         for key, choices in dims:
             named = set(summary.get(key) or ())
             codes = [code for code, _label in choices if code in named] or [NONE_STATED]
             for code in codes:
-                counts.cells[key, code, i] += 1
+                counts.cells[key, code, at] += 1
     return counts
 
 

@@ -12,9 +12,9 @@ from django.tasks import task
 @task
 def rewrap_reports(*, old_key_id: str, new_key_id: str, handle: str, sealed: str, actor: str) -> str:
     """Move report data keys from an old organisation key to the new one; retire the old key."""
-    from casework import admin_services
+    from casework import orgkey
 
-    return admin_services.run_rewrap_task(
+    return orgkey.run_rewrap_task(
         old_key_id=old_key_id, new_key_id=new_key_id, handle=handle, sealed=sealed, actor=actor
     )
 
@@ -22,9 +22,9 @@ def rewrap_reports(*, old_key_id: str, new_key_id: str, handle: str, sealed: str
 @task
 def purge_expired() -> int:
     """Crypto-shred every report kept longer than its status's retention rule."""
-    from casework import admin_services
+    from casework import retention
 
-    return admin_services.purge_expired()
+    return retention.purge_expired()
 
 
 @task

@@ -15,6 +15,7 @@ from casework import presenters, services
 from casework.forms import AssignForm, NoteForm, QueueFilterForm, ReplyForm, StatusForm
 from casework.roles import ADMIN, ADVOCATE, AUDITOR, RECIPIENT, profile_of, staff_required
 from intake.models import Message, Report
+from intake.services import NoKey, answers_of, open_for_staff
 
 PAGE_SIZE = 25
 
@@ -100,8 +101,8 @@ def _open(request, report_id: str, action: str = "report.viewed"):
     if report.is_withdrawn:
         return report, None
     try:
-        return report, services.open_for_staff(report, request.harbor_keys, request.user.username, audit_action=action)
-    except services.NoKey:
+        return report, open_for_staff(report, request.harbor_keys, request.user.username, audit_action=action)
+    except NoKey:
         return report, None
 
 
@@ -112,9 +113,7 @@ def report_detail(request, report_id: str):
     context = {"report": report, "opened": opened}
     if opened is not None:
         sections = opened.sections()
-        data = {}
-        for name in ("incident", "harm", "needs", "narrative", "sensitive", "contact", "consent"):
-            data.update(sections.get(name, {}))
+        data = answers_of(sections)
         messages = opened.messages()
         context.update(
             sections=presenters.report_sections(data),

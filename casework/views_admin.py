@@ -1,4 +1,5 @@
-"""The administrator's pages: accounts, key grants, rotation, retention. Thin views over admin_services.
+"""The administrator's pages: accounts, key grants, rotation, retention. Thin views over
+casework.accounts, grants, orgkey and retention.
 
 Invitations and recipient organisations: views_onboard.py.
 """
@@ -12,7 +13,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework import admin_services
+from casework import accounts, orgkey
+from casework import grants as key_grants
+from casework import retention as retention_rules
 from casework.forms_admin import AccountEditForm, ResetForm, RetentionForm, RotateForm
 from casework.models import StaffProfile
 from casework.roles import ADMIN, staff_required
@@ -39,7 +42,7 @@ def _no_key(request):
 @staff_required(ADMIN)
 @require_GET
 def users(request):
-    return render(request, "casework/users.html", {"rows": admin_services.account_rows()})
+    return render(request, "casework/users.html", {"rows": accounts.account_rows()})
 
 
 @staff_required(ADMIN)
@@ -47,7 +50,7 @@ def users(request):
 def user_edit(request, user_id: int):
     account = get_object_or_404(get_user_model(), pk=user_id)
     profile = StaffProfile.objects.filter(user=account).first()
-    locked = admin_services.is_locked(profile)
+    locked = accounts.is_locked(profile)
     initial = {
         "roles": list(profile.roles) if profile else [],
         "organisation": profile.organisation_id if profile else None,
@@ -62,7 +65,7 @@ def user_edit(request, user_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            notices = admin_services.update_account(
+            notices = accounts.update_account(
                 request.user,
                 account,
                 roles=data["roles"],
@@ -70,7 +73,7 @@ def user_edit(request, user_id: int):
                 is_active=data["is_active"],
                 unlock=data.get("unlock", False),
             )
-        except admin_services.Refused as exc:
+        except accounts.Refused as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Saved %(username)s.") % {"username": account.username})
@@ -103,10 +106,10 @@ def user_reset(request, user_id: int):
             ),
             403,
         )
-    sole = admin_services.sole_holder(account)
+    sole = key_grants.sole_holder(account)
     form = ResetForm(request.POST or None, sole_holder=sole)
     if request.method == "POST" and form.is_valid():
-        password = admin_services.reset_account(request.user.username, account)
+        password = accounts.reset_account(request.user.username, account)
         return render(request, "casework/user_password.html", {"account": account, "password": password, "reset": True})
     return render(
         request,
@@ -129,8 +132,8 @@ def grants(request):
         {
             "org_key": org_key,
             "holder": rotation.holds(request.harbor_keys, org_key),
-            "candidates": admin_services.grant_candidates(org_key),
-            "holders": admin_services.holders(org_key),
+            "candidates": key_grants.grant_candidates(org_key),
+            "holders": key_grants.holders(org_key),
             "ask_a_holder": _(ASK_A_HOLDER),
         },
     )
@@ -141,12 +144,12 @@ def grants(request):
 def grant(request, user_id: int):
     account = get_object_or_404(get_user_model(), pk=user_id)
     try:
-        admin_services.grant(request.user, request.harbor_keys, account)
+        key_grants.grant(request.user, request.harbor_keys, account)
     except KeyMissingError:
         return _no_key(request)
     except NotKeyHolderError:
         return _message(request, _("Ask a key holder"), _(ASK_A_HOLDER), 403)
-    except admin_services.Refused as exc:
+    except accounts.Refused as exc:
         return _message(request, _("Not granted"), str(exc), 400)
     messages.success(request, _("%(username)s now holds the organisation key.") % {"username": account.username})
     return redirect("casework:grants")
@@ -187,7 +190,7 @@ def rotate(request):
             return _message(request, _("Ask a key holder"), _(ASK_A_HOLDER), 403)
         if form.is_valid():
             try:
-                outcome = admin_services.rotate(request.user, request.harbor_keys)
+                outcome = orgkey.rotate(request.user, request.harbor_keys)
             except RotationPendingError:
                 form.add_error(None, _("The previous rotation's re-wrap has not finished. Finish it first (below)."))
             else:
@@ -195,7 +198,7 @@ def rotate(request):
                 org_key.refresh_from_db()
                 _outcome_message(request, outcome, org_key)
                 return redirect("casework:rotate")
-    pending = admin_services.pending()
+    pending = orgkey.pending()
     for item in pending:
         item.holder = rotation.holds(request.harbor_keys, item.old)
     return render(
@@ -205,7 +208,7 @@ def rotate(request):
             "form": form,
             "org_key": org_key,
             "holder": holder,
-            "holders": admin_services.holders(org_key),
+            "holders": key_grants.holders(org_key),
             "pending": pending,
             "ask_a_holder": _(ASK_A_HOLDER),
         },
@@ -218,7 +221,7 @@ def rotate(request):
 def rewrap(request, key_id: str):
     old = get_object_or_404(OrgKey, key_id=key_id, active=False, retired_at__isnull=True)
     try:
-        outcome = admin_services.start_rewrap(request.user.username, request.harbor_keys, old)
+        outcome = orgkey.start_rewrap(request.user.username, request.harbor_keys, old)
     except NotKeyHolderError:
         return _message(
             request,
@@ -233,14 +236,14 @@ def rewrap(request, key_id: str):
 @staff_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def retention(request):
-    form = RetentionForm(request.POST or None, initial=admin_services.retention_days())
+    form = RetentionForm(request.POST or None, initial=retention_rules.retention_days())
     if request.method == "POST" and form.is_valid():
-        admin_services.save_retention(request.user.username, form.days())
+        retention_rules.save_retention(request.user.username, form.days())
         messages.success(request, _("Retention rules saved. The nightly purge applies them."))
         return redirect("casework:retention")
     return render(
         request,
         "casework/retention.html",
-        {"form": form, "due": admin_services.expired_reports().count()},
+        {"form": form, "due": retention_rules.expired_reports().count()},
         status=400 if form.errors else 200,
     )

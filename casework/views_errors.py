@@ -10,6 +10,7 @@ inbox" is true of a referral that does not exist too. Roles are checked before a
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -59,7 +60,7 @@ PAGE_NOT_FOUND = (
 )
 
 
-def _render(request, title, text, status: int) -> TemplateResponse:
+def _render(request, title, text, status: int) -> HttpResponse:
     return TemplateResponse(request, "casework/error.html", {"title": title, "text": text}, status=status).render()
 
 

@@ -55,9 +55,11 @@ def _counted(request) -> tuple[list, stats.Statistics, int, bool]:
     keyless = not entries and unreadable > 0
     if keyless:
         entries = [(at, {}) for at in services.received_since(since)]
-    result = stats.build(
-        ((_month(at), s) for at, s in entries), months, [] if keyless else DIMENSIONS, none_label=_("None stated")
+    # The labels in the language of this request, as the page and the CSV show them.
+    dimensions = (
+        [] if keyless else [(key, [(code, str(label)) for code, label in choices]) for key, choices in DIMENSIONS]
     )
+    result = stats.build(((_month(at), s) for at, s in entries), months, dimensions, none_label=_("None stated"))
     return months, result, unreadable, keyless
 
 

@@ -16,8 +16,8 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import django.conf.locale
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 from config.env import ConfigError, env, envbool, envint, envlist, required
 from config.invariants import LOOPBACK_HOSTS, site_url_ok, start_problems
@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "config.languages.FirstVisitLanguageMiddleware",
     "casework.middleware.StaffLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -207,7 +208,28 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never outside tests
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# The reporter's pages, e-mails and PDFs come in eight languages (docs/translations.md); staff pages
+# in English and Spanish only (STAFF_LANGUAGES, casework.middleware.StaffLanguageMiddleware).
+# Names in English for settings and logs only: pages name each language in itself
+# (config.languages.NATIVE_NAMES), and staff pages in their own words (casework.presenters).
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Spanish"),
+    ("zh-hant", "Traditional Chinese"),
+    ("zh-hans", "Simplified Chinese"),
+    ("tl", "Tagalog"),
+    ("vi", "Vietnamese"),
+    ("ko", "Korean"),
+    ("th", "Thai"),
+]
+STAFF_LANGUAGES = ("en", "es")
+# Django's LANG_INFO has no Tagalog; without an entry get_language_info("tl") fails.
+# "fil" (Filipino, what many phones send) falls back to it, as zh-TW falls back to zh-hant.
+EXTRA_LANG_INFO = {
+    "tl": {"bidi": False, "code": "tl", "name": "Tagalog", "name_local": "Tagalog"},
+    "fil": {"fallback": ["tl"]},
+}
+django.conf.locale.LANG_INFO.update(EXTRA_LANG_INFO)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "America/Los_Angeles")
 USE_I18N = True
@@ -268,6 +290,9 @@ CSRF_COOKIE_AGE = None  # gone when the browser closes, not a year on a reporter
 CSRF_COOKIE_SAMESITE = "Strict"
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 LANGUAGE_COOKIE_SAMESITE = "Strict"
+# Harbor never sets the language cookie (the language is in the address); were anything to, it
+# would go when the browser closes, not stay on a shared phone.
+LANGUAGE_COOKIE_AGE = None
 
 SECURE = not (DEVELOPMENT or TESTING) and envbool("HARBOR_HTTPS", True)
 SESSION_COOKIE_SECURE = SECURE

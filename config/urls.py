@@ -3,6 +3,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from config import views
+from config.languages import ENGLISH_LANDING
+from intake import views as intake_views
 
 handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"
@@ -13,6 +15,9 @@ handler500 = "config.views.server_error"
 # for Spanish) so switching language is a plain link: no cookie, no script.
 urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
+    # The English landing page where `/` would send a first visit to the browser's language
+    # (config.languages.FirstVisitLanguageMiddleware): the switcher's "English" goes here.
+    path(ENGLISH_LANDING.strip("/") + "/", intake_views.landing, name="landing_en"),
     path("staff/", include("casework.urls")),
     path("staff/", include("referrals.urls")),
     path("staff/", include("resources.urls")),

@@ -55,6 +55,8 @@ def server_error(request):
 @cache
 def _favicon() -> bytes:
     path = finders.find("favicon.ico")
+    if not isinstance(path, str):  # find() answers None when nothing matches
+        raise FileNotFoundError("favicon.ico is missing from the static files")
     with open(path, "rb") as icon:
         return icon.read()
 

@@ -200,6 +200,7 @@ class _TLSConnection(http.client.HTTPSConnection):
 
     def __init__(self, port: int, server_name: str, context: ssl.SSLContext, *, small_window: bool = False):
         super().__init__("127.0.0.1", port, context=context, timeout=60)
+        self.tls_context = context
         self.server_name = server_name
         self.small_window = small_window
 
@@ -210,7 +211,7 @@ class _TLSConnection(http.client.HTTPSConnection):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
         sock.settimeout(self.timeout)
         sock.connect(("127.0.0.1", self.port))
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.server_name)
+        self.sock = self.tls_context.wrap_socket(sock, server_hostname=self.server_name)
 
 
 class Browser:
@@ -278,6 +279,14 @@ def _expect(answer: Answer, status: int, what: str) -> None:
     if answer.status != status:
         text = re.sub(r"<[^>]+>", " ", answer.text)
         raise Failure(f"{what}: status {answer.status}, expected {status}: {' '.join(text.split())[:600]}")
+
+
+def found(pattern: str, text: str) -> str:
+    """Return the first group of ``pattern`` in ``text``; raise Failure naming the pattern if it is not there."""
+    match = re.search(pattern, text)
+    if match is None:
+        raise Failure(f"expected {pattern!r} in a file of the repository")
+    return match.group(1)
 
 
 def location(answer: Answer) -> str:
@@ -764,8 +773,8 @@ http {{
         except redis.RedisError as exc:
             raise Failure(f"Redis does not answer on {REDIS_HOST}:{REDIS_PORT} ({exc})") from exc
         try:
-            save = client.config_get("save").get("save", "")
-            appendonly = client.config_get("appendonly").get("appendonly", "no")
+            save = str(client.config_get("save").get("save") or "")
+            appendonly = str(client.config_get("appendonly").get("appendonly") or "no")
         except redis.ResponseError as exc:
             self.r.skip(
                 "Redis persistence", f'CONFIG is not allowed here ({exc}); check `save ""` and `appendonly no` by hand'
@@ -777,7 +786,7 @@ http {{
                     'one-time re-wrap key would land on disk; set `save ""` and `appendonly no` (docs/operations.md, Redis)'
                 )
             self.r.ok('Redis keeps nothing on disk (save "", appendonly no)')
-        count = int(client.config_get("databases").get("databases", "16"))
+        count = int(client.config_get("databases").get("databases") or 16)
         for number in range(count - 1, 0, -1):
             if redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=number).dbsize() == 0:
                 self.redis_db = number
@@ -840,30 +849,61 @@ http {{
                 raise Failure(f"{unit.name}: EnvironmentFile {path} does not exist")
         return env
 
-    def start_unit(self, unit: files.Unit) -> Started | None:
+    def pending_here(self, unit: files.Unit) -> bool:
+        """Is the unit's manage.py command one this checkout does not have yet? Then it is skipped, said so."""
         command = unit.manage_command
-        if command in files.PENDING_COMMANDS:
-            known = self.manage("help", "--commands").stdout.split()
-            if command not in known:
-                self.r.skip(unit.name, f"{files.PENDING_COMMANDS[command]}; not in this checkout yet, so not started")
-                return None
+        if command not in files.PENDING_COMMANDS:
+            return False
+        known = self.manage("help", "--commands").stdout.split()
+        if command in known:
+            return False
+        self.r.skip(unit.name, f"{files.PENDING_COMMANDS[command]}; not in this checkout yet, so not started")
+        return True
+
+    def gunicorn_port(self, env: dict[str, str]) -> int:
+        """Bind gunicorn to a free local port instead of its own (the unit's, else config/gunicorn.conf.py's)."""
+        default = found(
+            r'"GUNICORN_BIND", "([^"]+)"', (ROOT / "config" / "gunicorn.conf.py").read_text(encoding="utf-8")
+        )
+        listening = self.port(int(env.get("GUNICORN_BIND", default).rsplit(":", 1)[1]))
+        env["GUNICORN_BIND"] = f"127.0.0.1:{listening}"
+        return listening
+
+    def notify_socket(self, unit: files.Unit, env: dict[str, str]) -> socket.socket:
+        """The socket a Type=notify unit sends READY=1 to, as systemd's NOTIFY_SOCKET."""
+        path = self.tmp / "notify" / unit.name
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(str(path))
+        sock.settimeout(1)
+        env["NOTIFY_SOCKET"] = str(path)
+        return sock
+
+    @staticmethod
+    def wait_ready(unit: files.Unit, proc: subprocess.Popen, log: Path, sock: socket.socket) -> None:
+        """Wait up to 60 s for READY=1 on the notify socket (then close it); fail if the unit exits first."""
+        deadline = time.monotonic() + 60
+        ready = False
+        try:
+            while time.monotonic() < deadline and not ready:
+                if proc.poll() is not None:
+                    raise Failure(
+                        f"{unit.name} exited with {proc.returncode}: {log.read_text(encoding='utf-8')[-1500:]}"
+                    )
+                with contextlib.suppress(TimeoutError):
+                    ready = b"READY=1" in sock.recv(4096)
+        finally:
+            sock.close()
+        if not ready:
+            raise Failure(f"{unit.name} (Type=notify) sent no READY=1 within 60 s")
+
+    def start_unit(self, unit: files.Unit) -> Started | None:
+        if self.pending_here(unit):
+            return None
         env = self.unit_env(unit)
         argv = [self.move(a) for a in unit.exec_start]
         notify = unit.value("Service", "Type") == "notify"
-        listening = None
-        if Path(argv[0]).name == "gunicorn":
-            default = re.search(
-                r'"GUNICORN_BIND", "([^"]+)"', (ROOT / "config" / "gunicorn.conf.py").read_text(encoding="utf-8")
-            ).group(1)
-            listening = self.port(int(env.get("GUNICORN_BIND", default).rsplit(":", 1)[1]))
-            env["GUNICORN_BIND"] = f"127.0.0.1:{listening}"
-        sock = None
-        if notify:
-            path = self.tmp / "notify" / unit.name
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            sock.bind(str(path))
-            sock.settimeout(1)
-            env["NOTIFY_SOCKET"] = str(path)
+        listening = self.gunicorn_port(env) if Path(argv[0]).name == "gunicorn" else None
+        sock = self.notify_socket(unit, env) if notify else None
         log = self.tmp / f"{unit.name}.log"
         proc = subprocess.Popen(
             argv,
@@ -877,20 +917,7 @@ http {{
         started = Started(unit.name, proc, log)
         self.started.append(started)
         if sock is not None:
-            deadline = time.monotonic() + 60
-            ready = False
-            try:
-                while time.monotonic() < deadline and not ready:
-                    if proc.poll() is not None:
-                        raise Failure(
-                            f"{unit.name} exited with {proc.returncode}: {log.read_text(encoding='utf-8')[-1500:]}"
-                        )
-                    with contextlib.suppress(TimeoutError):
-                        ready = b"READY=1" in sock.recv(4096)
-            finally:
-                sock.close()
-            if not ready:
-                raise Failure(f"{unit.name} (Type=notify) sent no READY=1 within 60 s")
+            self.wait_ready(unit, proc, log, sock)
         if listening:
             wait_for_port(listening, 30, proc)
         time.sleep(0.5)
@@ -950,9 +977,9 @@ http {{
 
     def single_hsts(self, answer: Answer) -> list[str]:
         hsts = answer.all("Strict-Transport-Security")
-        nginx = re.search(
+        nginx = found(
             r'add_header Strict-Transport-Security "([^"]+)"', (files.NGINX / "harbor.conf").read_text(encoding="utf-8")
-        ).group(1)
+        )
         return [] if hsts == [nginx] else [f"Strict-Transport-Security sent {len(hsts)} times: {hsts}"]
 
     def check_headers(self, browser: Browser, https: bool) -> int:
@@ -1155,7 +1182,10 @@ http {{
     def redis_used(self) -> None:
         import redis
 
-        keys = [k.decode() for k in redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=self.redis_db).keys("*rl:*")]
+        if self.redis_db is None:
+            raise Failure("no Redis database was set up for this check")
+        found_keys = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=self.redis_db).keys("*rl:*")
+        keys = [k.decode() if isinstance(k, bytes) else str(k) for k in found_keys]
         if not any(k.endswith("rl:submit:all") for k in keys) or not any(
             ":rl:submit:" in k and not k.endswith(":all") for k in keys
         ):
@@ -1216,10 +1246,8 @@ http {{
 
     # --- 8. logs ----------------------------------------------------------------------------------------
 
-    def logs(self) -> None:
-        access = self.tmp / "nginx" / "log" / "access.log"
-        if access.exists() and access.stat().st_size:
-            raise Failure(f"a server without `access_log off` logged: {access.read_text(encoding='utf-8')[:300]}")
+    def service_log_problems(self) -> list[str]:
+        """Every traceback, error line or IP address in the logs of the units started (nginx apart)."""
         problems = []
         address = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
         for started in self.started:
@@ -1231,6 +1259,11 @@ http {{
                     problems.append(f"{started.name}: {line[:200]}")
                 if address.search(line):
                     problems.append(f"{started.name} logged an address: {line[:200]}")
+        return problems
+
+    def nginx_log_problems(self) -> list[str]:
+        """Every error in nginx's logs, except the refused connections the unavailable-page check causes."""
+        problems = []
         error_log = (self.tmp / "nginx" / "log" / "error.log").read_text(encoding="utf-8", errors="replace")
         for line in error_log.splitlines():
             if (
@@ -1243,6 +1276,13 @@ http {{
             for line in harbor_errors.read_text(encoding="utf-8", errors="replace").splitlines():
                 if "connect() failed" not in line:
                     problems.append(f"nginx (harbor-error.log): {line[:200]}")
+        return problems
+
+    def logs(self) -> None:
+        access = self.tmp / "nginx" / "log" / "access.log"
+        if access.exists() and access.stat().st_size:
+            raise Failure(f"a server without `access_log off` logged: {access.read_text(encoding='utf-8')[:300]}")
+        problems = self.service_log_problems() + self.nginx_log_problems()
         if problems:
             raise Failure("logs: " + "; ".join(problems[:6]))
         if self.root:
@@ -1258,72 +1298,88 @@ http {{
 
     # --- 9. this machine ------------------------------------------------------------------------------------
 
-    def installed(self) -> None:
-        found = False
+    def installed_env_file(self) -> bool:
+        """/etc/harbor/env, if there: not world-readable, every setting known, every required one set."""
         env_file = Path(files.ENV_FILE)
-        if env_file.exists():
-            found = True
-            mode = env_file.stat().st_mode & 0o777
-            if mode & 0o007:
-                raise Failure(f"{env_file} is readable by everyone (mode {mode:o}); make it 0640 root:harbor")
-            names = set(read_envfile(env_file))
-            known = set(files.example_settings()) | {f"{n}_FILE" for n in files.example_settings()}
-            unknown = sorted(names - known)
-            if unknown:
-                raise Failure(f"{env_file} sets {', '.join(unknown)}, which Harbor does not read (a typo?)")
-            required = [s.name for s in files.example_settings().values() if s.kind.startswith("required")]
-            absent = [n for n in required if n not in names and f"{n}_FILE" not in names]
-            if absent:
-                raise Failure(f"{env_file} lacks {', '.join(absent)}")
-            self.r.ok(f"{env_file}: {len(names)} settings, all known, every required one set, not world-readable")
+        if not env_file.exists():
+            return False
+        mode = env_file.stat().st_mode & 0o777
+        if mode & 0o007:
+            raise Failure(f"{env_file} is readable by everyone (mode {mode:o}); make it 0640 root:harbor")
+        names = set(read_envfile(env_file))
+        known = set(files.example_settings()) | {f"{n}_FILE" for n in files.example_settings()}
+        unknown = sorted(names - known)
+        if unknown:
+            raise Failure(f"{env_file} sets {', '.join(unknown)}, which Harbor does not read (a typo?)")
+        required = [s.name for s in files.example_settings().values() if s.kind.startswith("required")]
+        absent = [n for n in required if n not in names and f"{n}_FILE" not in names]
+        if absent:
+            raise Failure(f"{env_file} lacks {', '.join(absent)}")
+        self.r.ok(f"{env_file}: {len(names)} settings, all known, every required one set, not world-readable")
+        return True
+
+    def installed_units(self) -> bool:
+        """Harbor's units in /etc/systemd/system, if there: systemd-analyze verify passes."""
         installed = [
             Path("/etc/systemd/system") / p.name
             for p in files.UNITS.iterdir()
             if p.suffix in (".service", ".timer", ".target")
         ]
         present = [p for p in installed if p.exists()]
-        if present:
-            found = True
-            done = subprocess.run(
-                ["systemd-analyze", "verify", "--man=no", *map(str, present)],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if done.returncode != 0:
-                raise Failure(f"installed units: {(done.stdout + done.stderr).strip()[-1500:]}")
-            differ = [
-                p.name
-                for p in present
-                if p.read_text(encoding="utf-8") != (files.UNITS / p.name).read_text(encoding="utf-8")
-            ]
-            self.r.ok(
-                f"installed units verify: {', '.join(p.name for p in present)}"
-                + (f" (differ from deploy/systemd: {', '.join(differ)})" if differ else "")
-            )
-        if any(Path("/etc/nginx/sites-enabled").glob("harbor*")):
-            found = True
-            done = run(["nginx", "-t"], check=False)
-            if done.returncode != 0:
-                raise Failure(f"nginx -t (installed configuration): {done.stderr.strip()[-1500:]}")
-            self.r.ok("nginx -t: the installed configuration")
-        if Path("/etc/tor/torrc.d/harbor.conf").exists():
-            found = True
-            done = run(
-                [
-                    "tor",
-                    "--verify-config",
-                    "--defaults-torrc",
-                    "/usr/share/tor/tor-service-defaults-torrc",
-                    "-f",
-                    "/etc/tor/torrc",
-                ],
-                check=False,
-            )
-            if done.returncode != 0:
-                raise Failure(f"tor --verify-config (installed): {(done.stdout + done.stderr).strip()[-1500:]}")
-            self.r.ok("tor --verify-config: the installed torrc")
-        if not found:
+        if not present:
+            return False
+        done = subprocess.run(
+            ["systemd-analyze", "verify", "--man=no", *map(str, present)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise Failure(f"installed units: {(done.stdout + done.stderr).strip()[-1500:]}")
+        differ = [
+            p.name
+            for p in present
+            if p.read_text(encoding="utf-8") != (files.UNITS / p.name).read_text(encoding="utf-8")
+        ]
+        self.r.ok(
+            f"installed units verify: {', '.join(p.name for p in present)}"
+            + (f" (differ from deploy/systemd: {', '.join(differ)})" if differ else "")
+        )
+        return True
+
+    def installed_nginx(self) -> bool:
+        """Harbor's nginx site, if enabled: nginx -t passes."""
+        if not any(Path("/etc/nginx/sites-enabled").glob("harbor*")):
+            return False
+        done = run(["nginx", "-t"], check=False)
+        if done.returncode != 0:
+            raise Failure(f"nginx -t (installed configuration): {done.stderr.strip()[-1500:]}")
+        self.r.ok("nginx -t: the installed configuration")
+        return True
+
+    def installed_tor(self) -> bool:
+        """Harbor's torrc, if there: tor --verify-config passes."""
+        if not Path("/etc/tor/torrc.d/harbor.conf").exists():
+            return False
+        done = run(
+            [
+                "tor",
+                "--verify-config",
+                "--defaults-torrc",
+                "/usr/share/tor/tor-service-defaults-torrc",
+                "-f",
+                "/etc/tor/torrc",
+            ],
+            check=False,
+        )
+        if done.returncode != 0:
+            raise Failure(f"tor --verify-config (installed): {(done.stdout + done.stderr).strip()[-1500:]}")
+        self.r.ok("tor --verify-config: the installed torrc")
+        return True
+
+    def installed(self) -> None:
+        found = [self.installed_env_file(), self.installed_units(), self.installed_nginx(), self.installed_tor()]
+        if not any(found):
             self.r.skip(
                 "this machine",
                 "no Harbor installed here (/etc/harbor/env, units, nginx site, torrc): only deploy/ was checked",
@@ -1331,7 +1387,8 @@ http {{
 
     # --- cleanup ----------------------------------------------------------------------------------------------
 
-    def cleanup(self) -> None:
+    def stop_started(self) -> None:
+        """Stop every process started, last first: SIGTERM to its group, SIGKILL after 20 s."""
         for started in reversed(self.started):
             if started.proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -1343,6 +1400,9 @@ http {{
                         os.killpg(started.proc.pid, signal.SIGKILL)
                     started.proc.wait(5)
         self.started.clear()
+
+    def drop_throwaways(self) -> list[str]:
+        """Drop the throwaway databases, role and Redis database; return what could not be removed."""
         problems = []
         for name in reversed(self.databases):
             try:
@@ -1364,6 +1424,11 @@ http {{
             except Exception as exc:  # noqa: BLE001
                 problems.append(f"Redis database {self.redis_db}: {exc}")
             self.redis_db = None
+        return problems
+
+    def cleanup(self) -> None:
+        self.stop_started()
+        problems = self.drop_throwaways()
         if self.policy_rc:
             self.policy_rc.unlink(missing_ok=True)
         shutil.rmtree(self.tmp, ignore_errors=True)

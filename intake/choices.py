@@ -5,6 +5,8 @@ The codes are the contract with the policy catalogue (docs/intake-fields.md).
 
 from django.utils.translation import gettext_lazy as _
 
+from policy.catalogue import default_catalogue
+
 CRIME_TYPES = [
     ("sexual_assault", _("Sexual assault or rape")),
     ("physical_assault", _("Physical assault (hit, choked, hurt)")),
@@ -72,38 +74,10 @@ CONSENT = [
     ("peer_alert", _("An anonymous safety warning to other workers about the person who did it")),
 ]
 
-# The sections of the form, each listing its field ids, in display order.
-FORM_SECTIONS = {
-    "incident": [
-        "crime_types",
-        "crime_other",
-        "role",
-        "incident_date",
-        "incident_time",
-        "when_approx",
-        "area",
-        "place_precise",
-        "perp_count",
-        "perp_relationship",
-        "perp_is_authority",
-        "perp_description",
-        "perp_name",
-        "perp_phone",
-        "perp_vehicle",
-    ],
-    "harm": ["injured", "injuries", "safe_now", "reporter_under_18"],
-    "needs": ["needs", "needs_other"],
-    "narrative": ["narrative"],
-    "sensitive": ["ctx_working", "ctx_payment", "ctx_drugs", "ctx_weapon", "ctx_immigration", "ctx_legal", "ctx_notes"],
-    "contact": [
-        "reporter_name",
-        "contact_method",
-        "contact_signal",
-        "contact_phone",
-        "contact_email",
-        "contact_safe_times",
-        "contact_leave_message",
-    ],
-    "consent": ["consent", "consent_share_contact", "consent_protections"],
+# The sections of the form, each listing its field ids in display order. The field catalogue
+# (policy/data/catalogue.toml) is the one place that names the sections and puts each field in
+# one: the stored Section rows (intake.services.REPORT_SECTIONS), the keys that encrypt them
+# (vault.envelope.SECTIONS) and the referral's input all follow from it.
+FORM_SECTIONS: dict[str, list[str]] = {
+    section: [f.id for f in default_catalogue() if f.section == section] for section in default_catalogue().sections
 }
-REPORT_FIELDS = [f for fields in FORM_SECTIONS.values() for f in fields]

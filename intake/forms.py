@@ -6,6 +6,7 @@ Validation and limits live here (style.md rule 8); the view only routes.
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
@@ -19,6 +20,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from intake import choices as c
+from intake.errors import use_reporter_errors
 from intake.fields import ImagesField, MultipleImageInput, TextField
 
 DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y"]
@@ -32,6 +34,16 @@ CONTROL_FIELDS = {"website", "started", "photos", "carried_photos", "keep_photos
 
 def _note(text) -> HTML:
     return HTML('<p class="form-text section-note">' + escape(str(text)) + "</p>")
+
+
+def typed_date_formats(lang: str) -> list[str]:
+    """The ways a date is typed in a language: day first (Spanish, Vietnamese, Thai), year first
+    (Chinese, Korean), month first (English; Tagalog, as the Philippines writes it)."""
+    if lang in ("es", "vi", "th"):
+        return ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y"]
+    if lang in ("zh-hant", "zh-hans", "ko"):
+        return ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y. %m. %d", "%Y. %m. %d."]
+    return ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y"]
 
 
 class ReportForm(forms.Form):
@@ -193,12 +205,12 @@ class ReportForm(forms.Form):
     def __init__(self, *args, carried_count: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         # Typed dates (no date picker) are read the way the reader's language writes them.
-        if get_language() == "es":
-            self.fields["incident_date"].input_formats = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y"]
-        else:
-            self.fields["incident_date"].input_formats = ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y"]
+        incident_date = cast(forms.DateField, self.fields["incident_date"])
+        incident_date.input_formats = typed_date_formats(get_language() or "en")
         self._say_the_narrative_limit()
-        self.fields["keep_photos"].choices = [(str(i), _("Photo %(n)d") % {"n": i + 1}) for i in range(carried_count)]
+        keep_photos = cast(forms.MultipleChoiceField, self.fields["keep_photos"])
+        keep_photos.choices = [(str(i), _("Photo %(n)d") % {"n": i + 1}) for i in range(carried_count)]
+        use_reporter_errors(self)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -350,7 +362,15 @@ class ReportForm(forms.Form):
         return out
 
 
-class ReceiptForm(forms.Form):
+class ReporterForm(forms.Form):
+    """A form a reporter fills in: every error it can show is Harbor's own, in her language."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_reporter_errors(self)
+
+
+class ReceiptForm(ReporterForm):
     receipt = forms.CharField(
         label=_("Your receipt"),
         max_length=100,
@@ -366,7 +386,7 @@ class ReceiptForm(forms.Form):
         self.helper.disable_csrf = True
 
 
-class MessageForm(forms.Form):
+class MessageForm(ReporterForm):
     text = TextField(
         long=True,
         max_length=20000,
@@ -379,14 +399,14 @@ class MessageForm(forms.Form):
     )
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(ReporterForm):
     consent = ReportForm.base_fields["consent"]
     consent_share_contact = ReportForm.base_fields["consent_share_contact"]
     consent_protections = ReportForm.base_fields["consent_protections"]
     clean_consent = ReportForm.clean_consent
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(ReporterForm):
     confirm = forms.BooleanField(
         label=_("Yes, erase my report and everything in it. This cannot be undone."),
         error_messages={"required": _("Tick the box if you are sure.")},

@@ -1,12 +1,17 @@
 """The intake's window on the policy engine: previews, protections, rights.
 
 policy/ decides; this module only loads its data once per process and turns
-its output into what the reporter's pages show.
+its output into what the reporter's pages show. Her preview promises every line
+each recipient could receive, word for word, so the rendering of a referral's
+fields (:func:`field_rows`, :func:`display_field`) is here, on her side, and the
+staff side's adapter (referrals/policy_bridge.py) uses it: intake imports
+neither casework nor referrals (docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
@@ -14,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from policy._data import REPORTER_LANGS
 from policy.assess import assess, rights_summary
 from policy.errors import PolicyError
 from policy.packs import default_packs, for_jurisdiction
@@ -34,6 +40,11 @@ GENERALISED_LABELS = {
     ("incident_time", "afternoon"): _("In the afternoon (noon to 6 pm)"),
     ("incident_time", "evening"): _("In the evening (6 pm to midnight)"),
 }
+
+
+def reporter_lang(lang: str) -> str:
+    """The policy's code for a page language (they are Django's codes); English for any other."""
+    return lang if lang in REPORTER_LANGS else "en"
 
 
 def packs():
@@ -86,16 +97,24 @@ def display_field(field_id: str, kind: str, value: Any) -> str:
     return display_value(field_id, value)
 
 
-def referral_rows(referral: Referral | dict) -> list[tuple[str, str]]:
-    """Return (label, text) rows of a referral, in the order the policy put them."""
+def field_rows(fields: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """Return (label, text) rows of a referral's fields, in the order given, in the words the form used.
+
+    The one rendering of what a recipient reads: the reporter's preview (below) and the staff
+    side's pages, PDF, feed and export (referrals/policy_bridge.py) all go through it.
+    """
     from intake.forms import ReportForm
 
-    fields = referral.to_dict()["fields"] if isinstance(referral, Referral) else referral["fields"]
     return [
         (str(ReportForm.base_fields[f["id"]].label), display_field(f["id"], f["kind"], f["value"]))
         for f in fields
         if f["id"] in ReportForm.base_fields
     ]
+
+
+def referral_rows(referral: Referral) -> list[tuple[str, str]]:
+    """Return (label, text) rows of a built referral, in the order the policy put them."""
+    return field_rows(referral.to_dict()["fields"])
 
 
 def notice_lines(referral: Referral, lang: str) -> list[dict[str, str]]:
@@ -104,7 +123,7 @@ def notice_lines(referral: Referral, lang: str) -> list[dict[str, str]]:
     out = []
     for item in referral.notice:
         protection = by_id.get((item.pack, item.protection))
-        translated = protection.staff_in(lang) if protection is not None else item.text
+        translated = protection.staff_in(reporter_lang(lang)) if protection is not None else item.text
         out.append({"sent": item.text, "citation": item.citation, "text": translated})
     return out
 
@@ -147,13 +166,14 @@ def previews(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def protections(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
+def protections(data: dict[str, Any], lang: str) -> list[dict[str, str | bool]]:
     """Which protections apply to what was reported, in plain words for the reporter."""
     if not data.get("crime_types"):
         return []
     result = assess(data, packs(), today())
-    out, seen = [], set()
-    for line in result.for_reporter(lang if lang in ("en", "es") else "en"):
+    out: list[dict[str, str | bool]] = []
+    seen: set[str] = set()
+    for line in result.for_reporter(reporter_lang(lang)):
         # Two packs of one place may say the same thing (a state law both packs mention): once is enough.
         if line.text in seen:
             continue
@@ -166,10 +186,10 @@ def protections(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
 
 def summaries(lang: str) -> list[str]:
     """One plain sentence per pack of the organisation's jurisdiction, for the landing page."""
-    code = lang if lang in ("en", "es") else "en"
+    code = reporter_lang(lang)
     return [pack.summary.get(code) for pack in packs() if pack.in_force(today()) != "no"]
 
 
 def rights(lang: str):
     """The know-your-rights summary of the packs in force today."""
-    return rights_summary(packs(), today(), lang if lang in ("en", "es") else "en")
+    return rights_summary(packs(), today(), reporter_lang(lang))

@@ -23,13 +23,15 @@ from intake.signals import consent_changed, report_erased
 from vault import envelope, once, receipts, tokens
 from vault.custody import active_org_key
 from vault.exceptions import DecryptionError, ExpiredTokenError, InvalidReceiptError
+from vault.session import Unlocked
 
 DRAFT = "draft"
 PHOTOS = "photos"
 CHECK = "check"
 ATTEMPT = "check-attempt"
 
-# The Section rows of every report, empty or not: which sections exist says nothing.
+# The Section rows of every report, empty or not (which sections exist says nothing): the
+# summary and the form's sections.
 REPORT_SECTIONS = ("summary", *FORM_SECTIONS)
 
 
@@ -277,38 +279,125 @@ def append_message(report: Report, dek: bytes, author: str, text: str, kind: str
     return msg
 
 
-def thread(report: Report, dek: bytes) -> list[dict[str, Any]]:
-    """Decrypt a report's messages in the order they were written."""
-    out = []
-    for msg in report.messages.all():
-        body = envelope.decrypt_json(dek, report.id, "messages", bytes(msg.blob), item=msg.aad_item)
-        kind = body.get("kind") or msg.kind or "message"
-        out.append({"author": msg.author, "kind": kind, "at": msg.created_at, "text": body["text"]})
-    return out
+# --- opening a report: by its receipt (the reporter) or by the organisation key (staff)
 
 
-# --- coming back with a receipt
+class NoKey(Exception):
+    """This staff member holds no key that opens this report."""
+
+
+class StaffOnly(Exception):
+    """The reporter's opening of a report does not show this (the advocates' notes, the photos themselves)."""
+
+
+REPORTER = "reporter"
+STAFF = "staff"
+
+
+def answers_of(sections: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Return a report's answers: every form section's fields in one dict (the summary is not an answer)."""
+    data: dict[str, Any] = {}
+    for name in FORM_SECTIONS:
+        data.update(sections.get(name, {}))
+    return data
 
 
 @dataclass
 class OpenedReport:
-    """A report opened by its receipt holder, with its data key in memory only."""
+    """A report opened with its data key, which is held in memory only.
+
+    Two keys open one, each through its constructor: the reporter's receipt
+    (:func:`open_with_receipt`, or :func:`open_with_check_token` on the next
+    page) and the organisation key an unlocked staff member holds
+    (:func:`open_for_staff`, which records that they did). Both read the
+    sections, the thread and how many photos there are; only staff read the
+    advocates' notes and the photos themselves (:class:`StaffOnly` otherwise).
+    """
 
     report: Report
     dek: bytes = field(repr=False)
-    receipt: str = field(repr=False)
+    opener: str = REPORTER
+    receipt: str = field(default="", repr=False)  # the reporter's, to seal the next page's check token
 
     def section(self, name: str) -> dict[str, Any]:
+        """Decrypt one section; a section the report does not have (a report from before 2026-12) is empty."""
         obj = self.report.sections.filter(name=name).first()
         if obj is None:
             return {}
         return envelope.decrypt_json(self.dek, self.report.id, name, bytes(obj.blob))
 
+    def sections(self) -> dict[str, dict[str, Any]]:
+        """Decrypt every section of the report, by name."""
+        return {
+            s.name: envelope.decrypt_json(self.dek, self.report.id, s.name, bytes(s.blob))
+            for s in self.report.sections.all()
+        }
+
+    def answers(self) -> dict[str, Any]:
+        """Return every answer of the form in one dict (:func:`answers_of`)."""
+        return answers_of(self.sections())
+
     def messages(self) -> list[dict[str, Any]]:
-        return thread(self.report, self.dek)
+        """Decrypt the thread in the order it was written."""
+        out = []
+        for msg in self.report.messages.all():
+            body = envelope.decrypt_json(self.dek, self.report.id, "messages", bytes(msg.blob), item=msg.aad_item)
+            kind = body.get("kind") or msg.kind or "message"
+            out.append({"author": msg.author, "kind": kind, "at": msg.created_at, "text": body["text"]})
+        return out
 
     def photos(self) -> int:
+        """Return how many photos the report holds."""
         return self.report.attachments.count()
+
+    def photo(self, item: str) -> bytes:
+        """Decrypt one photo (staff only)."""
+        self._staff_only()
+        attachment = self.report.attachments.get(item=item)
+        blobs = [bytes(c.blob) for c in attachment.chunks.all()]
+        return envelope.decrypt_chunks(self.dek, self.report.id, item, blobs)
+
+    def notes(self) -> list[dict[str, Any]]:
+        """Decrypt the advocates' notes (staff only; casework.models.Note)."""
+        self._staff_only()
+        return [
+            {
+                "author": n.author.username if n.author else "",
+                "at": n.created_at,
+                "text": envelope.decrypt_json(self.dek, self.report.id, "notes", bytes(n.blob), item=str(n.pk))["text"],
+            }
+            for n in self.report.notes.select_related("author")
+        ]
+
+    def _staff_only(self) -> None:
+        if self.opener != STAFF:
+            raise StaffOnly
+
+
+def report_dek(report: Report, keys: Unlocked) -> bytes:
+    """Unwrap a report's data key with the organisation key it was wrapped to; raise NoKey."""
+    if report.dek_org_wrap is None:
+        raise NoKey
+    org_key = report.org_key  # None, without a query, when the report names no key
+    if org_key is None:
+        raise NoKey
+    org_private = keys.org_key(org_key.key_id)
+    if org_private is None:
+        raise NoKey
+    try:
+        return envelope.unwrap_dek_with_org(bytes(report.dek_org_wrap), report.id, org_private)
+    except DecryptionError as exc:
+        raise NoKey from exc
+
+
+def open_for_staff(report: Report, keys: Unlocked, actor: str, *, audit_action: str = "report.viewed") -> OpenedReport:
+    """Open a report with a staff member's unlocked keys and record that they did; raise NoKey."""
+    dek = report_dek(report, keys)
+    record(actor, audit_action, report.id)
+    return OpenedReport(report=report, dek=dek, opener=STAFF)
+
+
+# --- coming back with a receipt
 
 
 # A wrap of a random key, opened when no report matched, so a wrong receipt
@@ -331,7 +420,7 @@ def open_with_receipt(typed: str) -> OpenedReport:
         dek = envelope.unwrap_dek_with_receipt(bytes(report.dek_receipt_wrap), report.id, key)
     except DecryptionError:
         raise ReportNotFound from None
-    return OpenedReport(report=report, dek=dek, receipt=receipt)
+    return OpenedReport(report=report, dek=dek, opener=REPORTER, receipt=receipt)
 
 
 def receipt_lookup(typed: str) -> str:
@@ -357,6 +446,8 @@ def unseal_attempt(token: str) -> str:
 
 def seal_check(opened: OpenedReport) -> str:
     """Seal the receipt for the next page of /check/, for HARBOR_CHECK_MAX_AGE seconds."""
+    if opened.opener != REPORTER or not opened.receipt:
+        raise ValueError("only a report opened with its receipt has a check token")
     return tokens.seal(settings.SECRET_KEY, CHECK, opened.receipt.encode())
 
 
@@ -392,7 +483,7 @@ def set_consent(
     Raise ReplayedForm, writing nothing, if the form with one-time key ``key`` was sent already.
     """
     spend("consent", key)
-    value = {"consent": consent or ["record_only"]}
+    value: dict[str, list[str] | str] = {"consent": consent or ["record_only"]}
     if share_contact:
         value["consent_share_contact"] = share_contact
     if protections:

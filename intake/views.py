@@ -84,40 +84,24 @@ def _fresh_form(initial: dict | None = None, photos: list[bytes] | None = None, 
     return ReportForm(initial=initial, carried_count=len(photos))
 
 
-@require_http_methods(["GET", "POST"])
-def report(request) -> HttpResponse:
-    """Show the form; on POST validate it and show the confirmation page.
-
-    Nothing is stored here. An invalid form comes back with every value and
-    every accepted photo kept, and a message at each field that needs one.
-    """
-    if request.method == "GET":
-        return _form_page(request, _fresh_form())
-
-    if request.POST.get("action") in ("edit", "resume"):
-        token = request.POST.get("draft", "")
-        try:
-            draft = services.unseal_draft(token)
-        except (DecryptionError, ExpiredTokenError):
-            return render(request, "intake/expired.html", status=400)
-        if request.POST["action"] == "resume":
-            # Back from the waiting page with a pass: the confirmation page, if it is time.
-            return _preview(request, draft.data, draft.photos, token)
-        # The time already spent counts: a person editing is not a bot. The form keeps its one-time key.
-        form = _fresh_form(draft.data, draft.photos, draft.nonce)
-        form.initial["started"] = _started_token(settings.HARBOR_MIN_FORM_SECONDS)
-        return _form_page(request, form)
-
-    photos_lost = False
+def _from_draft(request) -> HttpResponse:
+    """ "Change something", or back from the waiting page: the form, or the confirmation page, from the draft."""
+    token = request.POST.get("draft", "")
     try:
-        carried = services.unseal_photos(request.POST.get("carried_photos", ""))
+        draft = services.unseal_draft(token)
     except (DecryptionError, ExpiredTokenError):
-        # Photos added earlier cannot be opened (the page was open too long, or the token was
-        # altered): say so, rather than send the report on without them.
-        carried = []
-        photos_lost = bool(request.POST.get("carried_photos"))
-    form = ReportForm(request.POST, request.FILES, carried_count=len(carried))
-    valid = form.is_valid()
+        return render(request, "intake/expired.html", status=400)
+    if request.POST["action"] == "resume":
+        # Back from the waiting page with a pass: the confirmation page, if it is time.
+        return _preview(request, draft.data, draft.photos, token)
+    # The time already spent counts: a person editing is not a bot. The form keeps its one-time key.
+    form = _fresh_form(draft.data, draft.photos, draft.nonce)
+    form.initial["started"] = _started_token(settings.HARBOR_MIN_FORM_SECONDS)
+    return _form_page(request, form)
+
+
+def _photos_of(request, form: ReportForm, carried: list[bytes], photos_lost: bool) -> tuple[list[bytes], list[str]]:
+    """The photos kept and newly added (re-encoded), and what to say about those that could not be."""
     data = form.cleaned_data
     keep = (
         {int(i) for i in data.get("keep_photos", []) if i.isascii() and i.isdigit()}
@@ -138,7 +122,7 @@ def report(request) -> HttpResponse:
             )
         )
     # The form shown again has no files to validate: keep the photo field's own errors.
-    photo_errors += form.errors.get("photos", [])
+    photo_errors += [str(error) for error in form.errors.get("photos", [])]
     for upload in data.get("photos") or []:
         try:
             photos.append(reencode(upload.read()))
@@ -147,15 +131,46 @@ def report(request) -> HttpResponse:
     if len(photos) > settings.HARBOR_MAX_IMAGES:
         photo_errors.append(_("Please choose at most %(n)d photos.") % {"n": settings.HARBOR_MAX_IMAGES})
         photos = photos[: settings.HARBOR_MAX_IMAGES]
+    return photos, photo_errors
 
-    notice = ""
+
+def _bot_notice(request) -> tuple[str, float | None]:
+    """What to say when the honeypot is filled or the form came back too fast, and the time it took."""
     elapsed = _elapsed(request.POST.get("started", ""))
     if request.POST.get("website"):
-        valid = False
-        notice = _("Something went wrong. Please check your answers and press Continue again.")
-    elif elapsed is None or elapsed < settings.HARBOR_MIN_FORM_SECONDS:
-        valid = False
-        notice = _("Please check your answers and press Continue again.")
+        return _("Something went wrong. Please check your answers and press Continue again."), elapsed
+    if elapsed is None or elapsed < settings.HARBOR_MIN_FORM_SECONDS:
+        return _("Please check your answers and press Continue again."), elapsed
+    return "", elapsed
+
+
+@require_http_methods(["GET", "POST"])
+def report(request) -> HttpResponse:
+    """Show the form; on POST validate it and show the confirmation page.
+
+    Nothing is stored here. An invalid form comes back with every value and
+    every accepted photo kept, and a message at each field that needs one.
+    """
+    if request.method == "GET":
+        return _form_page(request, _fresh_form())
+
+    if request.POST.get("action") in ("edit", "resume"):
+        return _from_draft(request)
+
+    photos_lost = False
+    try:
+        carried = services.unseal_photos(request.POST.get("carried_photos", ""))
+    except (DecryptionError, ExpiredTokenError):
+        # Photos added earlier cannot be opened (the page was open too long, or the token was
+        # altered): say so, rather than send the report on without them.
+        carried = []
+        photos_lost = bool(request.POST.get("carried_photos"))
+    form = ReportForm(request.POST, request.FILES, carried_count=len(carried))
+    valid = form.is_valid()
+    photos, photo_errors = _photos_of(request, form, carried, photos_lost)
+
+    notice, elapsed = _bot_notice(request)
+    valid = valid and not notice
 
     key = request.POST.get("once", "")
     if valid and not photo_errors:
@@ -383,11 +398,8 @@ def done(request) -> HttpResponse:
 def _check_page(
     request, opened, *, notice: str = "", message_form=None, consent_form=None, withdraw_form=None, status: int = 200
 ):
-    data = {}
-    for name in ("incident", "harm", "needs", "narrative", "sensitive", "contact"):
-        data.update(opened.section(name))
-    consent = opened.section("consent")
-    data.update(consent)
+    data = opened.answers()
+    consent = data  # her consent answers are among them
     return render(
         request,
         "intake/check_report.html",
@@ -432,16 +444,21 @@ def _receipt_page(request, form: ReceiptForm, status: int = 200, notice: str = "
     )
 
 
+def _check_get(request) -> HttpResponse:
+    """The receipt box; the report once after an action (``h``); or the box again when time is up (``closed``)."""
+    if "h" in request.GET:
+        return _after_check_action(request)
+    if "closed" in request.GET:
+        # Where an open report goes by itself when its time is up.
+        return _receipt_page(request, ReceiptForm(), notice=_closed_notice())
+    return _receipt_page(request, ReceiptForm())
+
+
 @require_http_methods(["GET", "POST"])
 def check(request) -> HttpResponse:
     """Open a report with its receipt. A wrong receipt gets one answer, whether or not it exists."""
     if request.method == "GET":
-        if "h" in request.GET:
-            return _after_check_action(request)
-        if "closed" in request.GET:
-            # Where an open report goes by itself when its time is up.
-            return _receipt_page(request, ReceiptForm(), notice=_closed_notice())
-        return _receipt_page(request, ReceiptForm())
+        return _check_get(request)
     pending_text = request.POST.get("pending_text", "")[:20000]
     attempt = request.POST.get("attempt", "")
     if attempt:

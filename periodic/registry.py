@@ -36,7 +36,7 @@ PERIODIC: list[Periodic] = [
     Periodic("audit.export_head", "audit.tasks.export_head", every="audit.anchor.export_interval"),
     # Reporter events wait for their hour to end (audit/models.py, PendingEvent).
     Periodic("audit.flush_pending", "audit.tasks.flush_pending", every=600),
-    Periodic("casework.purge_expired", "casework.tasks.purge_expired", every="casework.admin_services.purge_interval"),
+    Periodic("casework.purge_expired", "casework.tasks.purge_expired", every="casework.retention.purge_interval"),
     Periodic("casework.notify", "casework.notifications.send_digests", every="casework.notifications.digest_interval"),
     Periodic("casework.delete_expired_invitations", "casework.tasks.delete_expired_invitations", every=3600),
     Periodic("referrals.expire_alerts", "referrals.tasks.expire_alerts", every="referrals.alerts.expiry_interval"),

@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._data import LANGS
+from ._data import LANGS, REPORTER_LANGS
 from .errors import DataFileError, PolicyError
 
 Handler = Callable[[argparse.Namespace], "int | None"]
@@ -102,6 +102,21 @@ def _cmd_rights(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_translations(args: argparse.Namespace) -> int:
+    from .assess import load_phrases
+    from .packs import load_packs
+    from .translations import check, default_translations, skeleton
+
+    packs, phrases, tr = load_packs(), load_phrases().texts, default_translations()
+    if args.lang:
+        sys.stdout.write(skeleton(args.lang, packs, phrases, tr))
+        return 0
+    problems = check(packs, phrases, tr)
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
+
+
 def _cmd_refer(args: argparse.Namespace) -> int:
     from .profiles import load_profiles
     from .referral import build_referral
@@ -164,15 +179,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("assess", help="assess a report (JSON) against the jurisdiction packs")
     p.add_argument("report", nargs="?", help="report JSON file (default: stdin)")
     p.add_argument("--date", type=_date, default=date.today(), help="date of reporting, YYYY-MM-DD (default: today)")
-    p.add_argument("--lang", choices=LANGS, help="reporter text in this language only, plus reporter_lines")
+    p.add_argument("--lang", choices=REPORTER_LANGS, help="reporter text in this language only, plus reporter_lines")
     _pack_options(p)
     p.set_defaults(func=_cmd_assess)
 
     p = sub.add_parser("rights", help="know-your-rights content for a date and language")
     p.add_argument("--date", type=_date, default=date.today())
-    p.add_argument("--lang", choices=LANGS, default="en")
+    p.add_argument("--lang", choices=REPORTER_LANGS, default="en")
     _pack_options(p)
     p.set_defaults(func=_cmd_rights)
+
+    p = sub.add_parser("translations", help="list missing reporter texts in data/i18n, or print a language's file")
+    p.add_argument("--lang", help="print data/i18n/<lang>.toml: every key, its English and the text so far")
+    p.set_defaults(func=_cmd_translations)
 
     p = sub.add_parser("refer", help="build the referral a profile would receive (for inspection)")
     p.add_argument("report", nargs="?", help="report JSON file (default: stdin)")

@@ -17,7 +17,11 @@ from typing import Any, Final
 from .errors import DataFileError
 
 DATA_DIR: Final = Path(__file__).resolve().parent / "data"
+#: The languages every data file writes inline ({en = ..., es = ...}).
 LANGS: Final = ("en", "es")
+#: The languages of the reporter's pages: LANGS, and those translated in data/i18n/<lang>.toml.
+TRANSLATED_LANGS: Final = ("zh-hant", "zh-hans", "tl", "vi", "ko", "th")
+REPORTER_LANGS: Final = (*LANGS, *TRANSLATED_LANGS)
 VERIFICATION_LEVELS: Final = ("verified", "secondary", "unverified")
 CODE_RE: Final = re.compile(r"[a-z][a-z0-9_]*\Z")
 ID_RE: Final = re.compile(r"[a-z0-9][a-z0-9_.\-]*\Z")

@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from ._data import DATA_DIR, LANGS, open_file
+from ._data import DATA_DIR, LANGS, REPORTER_LANGS, open_file
 from .catalogue import Catalogue, default_catalogue
 from .errors import DataFileError
 from .packs import Caveat, InForce, Pack, Protection, Text, Verification, weakest
@@ -73,29 +73,7 @@ def load_phrases(path: Path | str = PHRASES_PATH, catalogue: Catalogue | None = 
     top = open_file(path)
     top.schema(1)
     flat: dict[str, Text] = {}
-
-    def walk(data: Mapping[str, Any], prefix: str) -> None:
-        for key, value in data.items():
-            if key == "schema" and not prefix:
-                continue
-            name = f"{prefix}{key}"
-            if not isinstance(value, dict):
-                raise DataFileError(path, name, "must be a table of languages or of phrases")
-            if set(value) == set(LANGS):
-                texts = {lang: value[lang] for lang in LANGS}
-                for lang, text in texts.items():
-                    if not isinstance(text, str) or not text.strip():
-                        raise DataFileError(path, f"{name}.{lang}", "must be a non-empty string")
-                fields = {lang: _placeholders(text) for lang, text in texts.items()}
-                if len({frozenset(f) for f in fields.values()}) != 1:
-                    raise DataFileError(path, name, "placeholders differ between languages")
-                flat[name] = Text(**texts)
-            elif set(value) & set(LANGS):
-                raise DataFileError(path, name, f"must have exactly the languages {', '.join(LANGS)}")
-            else:
-                walk(value, f"{name}.")
-
-    walk(top.data, "")
+    _walk_phrases(path, top.data, "", flat)
     required = list(_REQUIRED_PHRASES)
     required += [f"crime_types.{c}" for c in cat.field("crime_types").values]
     for role in cat.field("role").values:
@@ -106,14 +84,43 @@ def load_phrases(path: Path | str = PHRASES_PATH, catalogue: Catalogue | None = 
     return Phrases(tuple(sorted(flat.items())))
 
 
+def _walk_phrases(path: Path, data: Mapping[str, Any], prefix: str, flat: dict[str, Text]) -> None:
+    """Collect every phrase (a table of exactly the languages) under `prefix` into `flat`."""
+    for key, value in data.items():
+        if key == "schema" and not prefix:
+            continue
+        name = f"{prefix}{key}"
+        if not isinstance(value, dict):
+            raise DataFileError(path, name, "must be a table of languages or of phrases")
+        if set(value) == set(LANGS):
+            flat[name] = _phrase(path, name, value)
+        elif set(value) & set(LANGS):
+            raise DataFileError(path, name, f"must have exactly the languages {', '.join(LANGS)}")
+        else:
+            _walk_phrases(path, value, f"{name}.", flat)
+
+
+def _phrase(path: Path, name: str, value: Mapping[str, Any]) -> Text:
+    texts = {lang: value[lang] for lang in LANGS}
+    for lang, text in texts.items():
+        if not isinstance(text, str) or not text.strip():
+            raise DataFileError(path, f"{name}.{lang}", "must be a non-empty string")
+    fields = {lang: _placeholders(text) for lang, text in texts.items()}
+    if len({frozenset(f) for f in fields.values()}) != 1:
+        raise DataFileError(path, name, "placeholders differ between languages")
+    return Text.of(texts)
+
+
 def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 @cache
 def default_phrases() -> Phrases:
-    """Return the phrases shipped in policy/data (loaded once)."""
-    return load_phrases(PHRASES_PATH)
+    """Return the phrases shipped in policy/data (loaded once), with their translations."""
+    from .translations import default_translations, translate_phrases
+
+    return Phrases(translate_phrases(load_phrases(PHRASES_PATH).texts, default_translations()))
 
 
 # --- results --------------------------------------------------------------------------------
@@ -381,8 +388,8 @@ class Assessment:
 
 
 def _check_lang(lang: str) -> None:
-    if lang not in LANGS:
-        raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(LANGS)}")
+    if lang not in REPORTER_LANGS:
+        raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(REPORTER_LANGS)}")
 
 
 # --- evaluation -----------------------------------------------------------------------------
@@ -456,12 +463,12 @@ def _caveat_text(c: Caveat, lang: str) -> str | None:
 
 
 def _caveat_pairs(c: Caveat) -> tuple[tuple[str, str], ...] | None:
-    pairs = tuple((lang, text) for lang in LANGS if (text := _caveat_text(c, lang)) is not None)
+    pairs = tuple((lang, text) for lang in REPORTER_LANGS if (text := _caveat_text(c, lang)) is not None)
     return pairs or None
 
 
 def _pairs(text: Text, render: Callable[[str, str], str]) -> tuple[tuple[str, str], ...]:
-    return tuple((lang, render(lang, text.get(lang))) for lang in LANGS)
+    return tuple((lang, render(lang, text.get(lang))) for lang in REPORTER_LANGS)
 
 
 def _assess_protection(
@@ -480,25 +487,7 @@ def _assess_protection(
     elif p.scope == "general":
         status = "applies"
     else:
-        covered = crimes if p.any_crime else tuple(c for c in crimes if c in p.crimes)
-        partly = tuple(c for c in crimes if c in p.crimes_partly)
-        not_covered = tuple(c for c in crimes if c not in covered and c not in partly)
-        if role is None:
-            reasons.append("role_unknown")
-        elif role not in p.who:
-            reasons.append("role_not_covered")
-        if not crimes:
-            reasons.append("crime_unknown")
-        if partly:
-            reasons.append("crime_partly")
-        if not_covered:
-            reasons.append("crime_not_covered")
-        if "role_not_covered" in reasons or (crimes and not covered and not partly):
-            status = "does_not_apply"
-        elif role is None or not crimes or not covered:
-            status = "may_apply"
-        else:
-            status = "applies"
+        status, covered, partly, not_covered = _coverage(p, crimes, role, reasons)
     if in_force == "unknown":
         reasons.append("in_force_unknown")
         if status == "applies":
@@ -534,6 +523,33 @@ def _assess_protection(
     )
 
 
+def _coverage(
+    p: Protection, crimes: tuple[str, ...], role: str | None, reasons: list[str]
+) -> tuple[Status, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """A reporting protection against the report's crimes and role: status, covered, partly, not covered."""
+    covered = crimes if p.any_crime else tuple(c for c in crimes if c in p.crimes)
+    partly = tuple(c for c in crimes if c in p.crimes_partly)
+    not_covered = tuple(c for c in crimes if c not in covered and c not in partly)
+    if role is None:
+        reasons.append("role_unknown")
+    elif role not in p.who:
+        reasons.append("role_not_covered")
+    if not crimes:
+        reasons.append("crime_unknown")
+    if partly:
+        reasons.append("crime_partly")
+    if not_covered:
+        reasons.append("crime_not_covered")
+    status: Status
+    if "role_not_covered" in reasons or (crimes and not covered and not partly):
+        status = "does_not_apply"
+    elif role is None or not crimes or not covered:
+        status = "may_apply"
+    else:
+        status = "applies"
+    return status, covered, partly, not_covered
+
+
 @dataclass(frozen=True, slots=True)
 class _Facts:
     """What the reporter sentence of one protection is assembled from."""
@@ -549,29 +565,9 @@ class _Facts:
 
 def _reporter_sentence(p: Protection, facts: _Facts, lang: str, base: str) -> str:
     ph = default_phrases()
-    status, reasons, partly, not_covered, role = (
-        facts.status,
-        facts.reasons,
-        facts.partly,
-        facts.not_covered,
-        facts.role,
-    )
-
-    def crimes_label(codes: tuple[str, ...]) -> str:
-        return ", ".join(ph.get(f"crime_types.{c}", lang) for c in codes)
-
-    parts = [ph.get(f"status.{status}", lang), base]
-    if "role_not_covered" in reasons and role is not None:
-        parts.append(ph.get(f"reason.role_not_covered.{role}", lang))
-    if "role_unknown" in reasons:
-        parts.append(ph.get("reason.role_unknown", lang))
-    if "crime_unknown" in reasons:
-        parts.append(ph.get("reason.crime_unknown", lang))
-    if not_covered:
-        parts.append(ph.get("reason.crime_not_covered", lang, crimes=crimes_label(not_covered)))
-    if partly and p.partly_note is not None:
-        parts.append(ph.get("reason.crime_partly", lang, crimes=crimes_label(partly), note=p.partly_note.get(lang)))
-    if status != "does_not_apply":
+    parts = [ph.get(f"status.{facts.status}", lang), base]
+    parts += _reason_parts(p, facts, lang)
+    if facts.status != "does_not_apply":
         conditions = [
             c.reporter.get(lang) + ("" if c.verification == "verified" else " " + ph.get("hedge.unconfirmed", lang))
             for c in p.conditions
@@ -579,13 +575,44 @@ def _reporter_sentence(p: Protection, facts: _Facts, lang: str, base: str) -> st
         ]
         if conditions:
             parts.append(ph.get("label.conditions", lang) + " " + " ".join(conditions))
-    if p.verification != "verified":
-        parts.append(ph.get("hedge.secondary", lang))
-    if p.partial:
-        parts.append(ph.get("hedge.partial", lang))
-    if facts.in_force == "unknown" or facts.effective_verification != "verified":
-        parts.append(ph.get("hedge.effective_unknown", lang))
+    parts += _hedges(p, lang, unsure_date=facts.in_force == "unknown" or facts.effective_verification != "verified")
     return " ".join(parts)
+
+
+def _reason_parts(p: Protection, facts: _Facts, lang: str) -> list[str]:
+    """Why the protection may not cover her: role, crimes unknown, not or partly covered."""
+    ph = default_phrases()
+
+    def crimes_label(codes: tuple[str, ...]) -> str:
+        return ", ".join(ph.get(f"crime_types.{c}", lang) for c in codes)
+
+    parts = []
+    if "role_not_covered" in facts.reasons and facts.role is not None:
+        parts.append(ph.get(f"reason.role_not_covered.{facts.role}", lang))
+    if "role_unknown" in facts.reasons:
+        parts.append(ph.get("reason.role_unknown", lang))
+    if "crime_unknown" in facts.reasons:
+        parts.append(ph.get("reason.crime_unknown", lang))
+    if facts.not_covered:
+        parts.append(ph.get("reason.crime_not_covered", lang, crimes=crimes_label(facts.not_covered)))
+    if facts.partly and p.partly_note is not None:
+        parts.append(
+            ph.get("reason.crime_partly", lang, crimes=crimes_label(facts.partly), note=p.partly_note.get(lang))
+        )
+    return parts
+
+
+def _hedges(p: Protection, lang: str, *, unsure_date: bool) -> list[str]:
+    """How sure Harbor is: a secondary source, a partial protection, an unconfirmed date."""
+    ph = default_phrases()
+    hedges = []
+    if p.verification != "verified":
+        hedges.append(ph.get("hedge.secondary", lang))
+    if p.partial:
+        hedges.append(ph.get("hedge.partial", lang))
+    if unsure_date:
+        hedges.append(ph.get("hedge.effective_unknown", lang))
+    return hedges
 
 
 # --- know-your-rights -----------------------------------------------------------------------
@@ -661,68 +688,75 @@ class RightsSummary:
         return {"on_date": self.on_date.isoformat(), "lang": self.lang, "packs": [p.to_dict() for p in self.packs]}
 
 
+def _rights_protections(pack: Pack, on_date: date, lang: str) -> tuple[list[RightsItem], int]:
+    """The pack's protections in force, in words, and how many were withheld as unverified."""
+    ph = default_phrases()
+    protections: list[RightsItem] = []
+    withheld = 0
+    for p in pack.protections:
+        instrument = pack.instrument(p.instrument)
+        i_force = instrument.in_force(on_date)
+        if i_force == "no":
+            continue
+        if p.reporter is None:
+            withheld += 1
+            continue
+        hedges = _hedges(p, lang, unsure_date=i_force == "unknown" or instrument.effective_verification != "verified")
+        conditions = []
+        for cond in p.conditions:
+            if cond.reporter is None:
+                withheld += 1
+                continue
+            suffix = "" if cond.verification == "verified" else " " + ph.get("hedge.unconfirmed", lang)
+            conditions.append(cond.reporter.get(lang) + suffix)
+        crime_codes = default_catalogue().field("crime_types").values if p.any_crime else p.crimes
+        protections.append(
+            RightsItem(
+                id=p.id,
+                kind="protection",
+                text=" ".join([p.reporter.get(lang), *hedges]),
+                certainty="unconfirmed" if hedges else "confirmed",
+                citation=instrument.citation,
+                who=tuple(ph.get(f"role.{r}", lang) for r in p.who),
+                crimes=tuple(ph.get(f"crime_types.{c}", lang) for c in crime_codes),
+                crimes_partly=tuple(ph.get(f"crime_types.{c}", lang) for c in p.crimes_partly),
+                conditions=tuple(conditions),
+            )
+        )
+    return protections, withheld
+
+
+def _rights_caveats(pack: Pack, on_date: date, lang: str) -> tuple[list[RightsItem], int]:
+    """The pack's current caveats and notes, and how many were withheld as unverified."""
+    caveats: list[RightsItem] = []
+    withheld = 0
+    for c in pack.caveats:
+        # No report here: caveats tied to a crime type or role are shown to everyone.
+        if not _caveat_current(pack, c, on_date):
+            continue
+        text = _caveat_text(c, lang)
+        if text is None:
+            if c.verification == "unverified":
+                withheld += 1
+            continue
+        citation = pack.instrument(c.instrument).citation if c.instrument else pack.title
+        caveats.append(
+            RightsItem(c.id, c.kind, text, "confirmed" if c.verification == "verified" else "unconfirmed", citation)
+        )
+    return caveats, withheld
+
+
 def rights_summary(packs: Iterable[Pack], on_date: date, lang: str) -> RightsSummary:
     """Return know-your-rights content for the packs in force (or possibly in force) on a date."""
     _check_lang(lang)
-    ph = default_phrases()
     out: list[RightsPack] = []
     for pack in sorted(packs, key=lambda p: p.id):
         in_force = pack.in_force(on_date)
         if in_force == "no":
             continue
-        protections: list[RightsItem] = []
-        caveats: list[RightsItem] = []
-        withheld = 0
-        for p in pack.protections:
-            instrument = pack.instrument(p.instrument)
-            i_force = instrument.in_force(on_date)
-            if i_force == "no":
-                continue
-            if p.reporter is None:
-                withheld += 1
-                continue
-            hedges = []
-            if p.verification != "verified":
-                hedges.append(ph.get("hedge.secondary", lang))
-            if p.partial:
-                hedges.append(ph.get("hedge.partial", lang))
-            if i_force == "unknown" or instrument.effective_verification != "verified":
-                hedges.append(ph.get("hedge.effective_unknown", lang))
-            sure = not hedges
-            conditions = []
-            for cond in p.conditions:
-                if cond.reporter is None:
-                    withheld += 1
-                    continue
-                suffix = "" if cond.verification == "verified" else " " + ph.get("hedge.unconfirmed", lang)
-                conditions.append(cond.reporter.get(lang) + suffix)
-            crime_codes = default_catalogue().field("crime_types").values if p.any_crime else p.crimes
-            protections.append(
-                RightsItem(
-                    id=p.id,
-                    kind="protection",
-                    text=" ".join([p.reporter.get(lang), *hedges]),
-                    certainty="confirmed" if sure else "unconfirmed",
-                    citation=instrument.citation,
-                    who=tuple(ph.get(f"role.{r}", lang) for r in p.who),
-                    crimes=tuple(ph.get(f"crime_types.{c}", lang) for c in crime_codes),
-                    crimes_partly=tuple(ph.get(f"crime_types.{c}", lang) for c in p.crimes_partly),
-                    conditions=tuple(conditions),
-                )
-            )
-        for c in pack.caveats:
-            # No report here: caveats tied to a crime type or role are shown to everyone.
-            if not _caveat_current(pack, c, on_date):
-                continue
-            text = _caveat_text(c, lang)
-            if text is None:
-                if c.verification == "unverified":
-                    withheld += 1
-                continue
-            citation = pack.instrument(c.instrument).citation if c.instrument else pack.title
-            caveats.append(
-                RightsItem(c.id, c.kind, text, "confirmed" if c.verification == "verified" else "unconfirmed", citation)
-            )
+        protections, withheld = _rights_protections(pack, on_date, lang)
+        caveats, withheld_caveats = _rights_caveats(pack, on_date, lang)
+        withheld += withheld_caveats
         out.append(
             RightsPack(
                 id=pack.id,

@@ -149,6 +149,14 @@ def _field(t: Table, fid: str, sections: tuple[str, ...], declared: set[str]) ->
         raise t.error("values", "a choice or multi field needs at least one code")
     if kind not in ("choice", "multi") and t.has("values"):
         raise t.error("values", f"only choice and multi fields have codes, not {kind}")
+    tags = _tags(t, kind, section, declared)
+    value_tags = _value_tags(t, values, declared)
+    keep = _redact_keep(t, tags)
+    return FieldSpec(fid, section, kind, values, tags, value_tags, keep)
+
+
+def _tags(t: Table, kind: str, section: str, declared: set[str]) -> frozenset[str]:
+    """The field's tags: declared ones only, and the ones its kind and section demand."""
     tags = frozenset(t.strings("tags"))
     unknown = sorted(tags - declared)
     if unknown:
@@ -159,23 +167,34 @@ def _field(t: Table, fid: str, sections: tuple[str, ...], declared: set[str]) ->
         raise t.error("tags", "a field in the sensitive section must carry an offence tag")
     if section == "contact" and not tags & CONTACT_TAGS:
         raise t.error("tags", "a field in the contact section must carry contact or pii.reporter")
-    value_tags: list[tuple[str, frozenset[str]]] = []
+    return tags
+
+
+def _value_tags(t: Table, values: tuple[str, ...], declared: set[str]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Tags on single codes (an answer that is itself sensitive), each a declared tag."""
     vt = t.table("value_tags", required=False)
-    if vt is not None:
-        for code in vt.data:
-            if code not in values:
-                raise vt.error(code, "is not one of the field's codes")
-            these = frozenset(vt.strings(code))
-            if not these or these - declared:
-                raise vt.error(code, "must list declared tags")
-            value_tags.append((code, these))
-        vt.done()
+    if vt is None:
+        return ()
+    value_tags: list[tuple[str, frozenset[str]]] = []
+    for code in vt.data:
+        if code not in values:
+            raise vt.error(code, "is not one of the field's codes")
+        these = frozenset(vt.strings(code))
+        if not these or these - declared:
+            raise vt.error(code, "must list declared tags")
+        value_tags.append((code, these))
+    vt.done()
+    return tuple(value_tags)
+
+
+def _redact_keep(t: Table, tags: frozenset[str]) -> frozenset[str]:
+    """Redactor tags a free-text perpetrator field may keep (a description of him stays)."""
     keep = frozenset(t.strings("redact_keep", required=False))
     if keep - KEEPABLE_REDACT_TAGS:
         raise t.error("redact_keep", f"only {', '.join(sorted(KEEPABLE_REDACT_TAGS))} may be kept")
     if keep and not {"perpetrator", "free_text"} <= tags:
         raise t.error("redact_keep", "only a free-text perpetrator field may keep redactor tags")
-    return FieldSpec(fid, section, kind, values, tags, tuple(value_tags), keep)
+    return keep
 
 
 @cache

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from calendar import monthrange
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Final, Literal, cast
 
-from ._data import DATA_DIR, ID_RE, LANGS, VERIFICATION_LEVELS, Table, open_file
+from ._data import DATA_DIR, ID_RE, LANGS, REPORTER_LANGS, VERIFICATION_LEVELS, Table, open_file
 from .catalogue import Catalogue, default_catalogue
 from .errors import DataFileError
 
@@ -49,10 +49,17 @@ def weakest(*levels: str) -> Verification:
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """The same sentence in every supported language."""
+    """The same sentence in every reporter language.
+
+    English and Spanish are written in the data file itself; the other languages come from
+    data/i18n/<lang>.toml (policy/translations.py) as ``more``. A language with no translation
+    yet reads the English, so a pack added without translations still shows its protections;
+    ``translations.check()`` (and its test) lists every gap for the shipped packs.
+    """
 
     en: str
     es: str
+    more: tuple[tuple[str, str], ...] = ()
 
     def get(self, lang: str) -> str:
         """Return the text in `lang`; raise ValueError for an unsupported language."""
@@ -60,7 +67,22 @@ class Text:
             return self.en
         if lang == "es":
             return self.es
-        raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(LANGS)}")
+        if lang not in REPORTER_LANGS:
+            raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(REPORTER_LANGS)}")
+        return dict(self.more).get(lang, self.en)
+
+    @classmethod
+    def of(cls, texts: dict[str, str]) -> Text:
+        """Return the text of a data file's {en = ..., es = ...} table."""
+        return cls(en=texts["en"], es=texts["es"])
+
+    def has(self, lang: str) -> bool:
+        """Whether the text is written in `lang` (not read in English for want of it)."""
+        return lang in LANGS or lang in dict(self.more)
+
+    def with_translations(self, texts: dict[str, str]) -> Text:
+        """Return the text with translations ({lang: text}) added."""
+        return replace(self, more=tuple(sorted({**dict(self.more), **texts}.items())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,10 +190,14 @@ class Protection:
     reporter: Text | None
     #: The staff line in Spanish, for the reporter who previews the notice that names it.
     staff_es: str = ""
+    #: The staff line in the other reporter languages (data/i18n, key "protection.<id>.notice").
+    staff_more: tuple[tuple[str, str], ...] = ()
 
     def staff_in(self, lang: str) -> str:
         """Return the staff line in ``lang`` (English where no translation is given)."""
-        return self.staff_es if lang == "es" and self.staff_es else self.staff
+        if lang == "es":
+            return self.staff_es or self.staff
+        return dict(self.staff_more).get(lang, self.staff)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,32 +274,37 @@ def _reporter_text(t: Table, level: Verification, *, required: bool) -> Text | N
             )
         return None
     texts = t.texts("reporter", required=required)
-    return Text(**texts) if texts else None
+    return Text.of(texts) if texts else None
 
 
-def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
-    """Load and validate one pack file; raise DataFileError naming file, key and problem."""
-    path = Path(path)
-    cat = catalogue or default_catalogue()
-    crime_codes = cat.field("crime_types").values
-    roles = cat.field("role").values
-    t = open_file(path)
-    t.schema(1)
-    pid = t.code("id", pattern=ID_RE)
-    if pid != path.stem:
-        raise t.error("id", f"must match the file name ({path.stem!r})")
-    ids: set[str] = set()
+class _PackReader:
+    """Reads one pack's tables in order, each item checked against the catalogue and the pack so far."""
 
-    def new_id(tt: Table) -> str:
+    def __init__(self, cat: Catalogue) -> None:
+        self.crime_codes = cat.field("crime_types").values
+        self.roles = cat.field("role").values
+        self.ids: set[str] = set()
+        self.instrument_ids: set[str] = set()
+        self.offence_ids: set[str] = set()
+
+    def new_id(self, tt: Table) -> str:
         iid = tt.code("id", pattern=ID_RE)
-        if iid in ids:
+        if iid in self.ids:
             raise tt.error("id", f"duplicate id {iid!r} in this pack")
-        ids.add(iid)
+        self.ids.add(iid)
         return iid
 
-    instruments: list[Instrument] = []
-    for indexed in t.tables("instrument"):
-        iid = new_id(indexed)
+    # --- instruments ---
+
+    def instruments(self, t: Table) -> tuple[Instrument, ...]:
+        instruments = tuple(self._instrument(indexed) for indexed in t.tables("instrument"))
+        if not instruments:
+            raise t.error("instrument", "at least one instrument is required")
+        self.instrument_ids = {i.id for i in instruments}
+        return instruments
+
+    def _instrument(self, indexed: Table) -> Instrument:
+        iid = self.new_id(indexed)
         it = indexed.renamed(f"instrument {iid!r}", ("id",))
         level = _verification(it)
         eff_level = _verification(it, "effective_verification")
@@ -284,179 +315,213 @@ def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
         ends = it.day("ends", required=False)
         if ends is not None and effective is not None and ends <= effective:
             raise it.error("ends", "must be after effective")
-        sources = []
-        for st in it.tables("source"):
-            url = st.string("url", required=False)
-            if url and not _URL_RE.match(url):
-                raise st.error("url", "must be an https:// address")
-            sources.append(
-                Source(
-                    title=st.string("title"),
-                    publisher=st.string("publisher"),
-                    date=st.day("date", required=False),
-                    url=url,
-                    verification=_verification(st),
-                )
-            )
-            st.done()
+        sources = tuple(_source(st) for st in it.tables("source"))
         if not sources:
             raise it.error("source", "at least one source is required")
-        instruments.append(
-            Instrument(
-                id=iid,
-                title=it.string("title"),
-                authority=it.string("authority"),
-                citation=it.string("citation"),
-                verification=level,
-                effective=effective,
-                effective_precision=precision,
-                effective_verification=eff_level,
-                effective_note=it.string("effective_note", required=False),
-                ends=ends,
-                sources=tuple(sources),
-            )
+        instrument = Instrument(
+            id=iid,
+            title=it.string("title"),
+            authority=it.string("authority"),
+            citation=it.string("citation"),
+            verification=level,
+            effective=effective,
+            effective_precision=precision,
+            effective_verification=eff_level,
+            effective_note=it.string("effective_note", required=False),
+            ends=ends,
+            sources=sources,
         )
         it.done()
-    if not instruments:
-        raise t.error("instrument", "at least one instrument is required")
-    instrument_ids = {i.id for i in instruments}
+        return instrument
 
-    offences: list[Offence] = []
-    for indexed in t.tables("offence", required=False):
-        oid = new_id(indexed)
+    # --- offences ---
+
+    def offences(self, t: Table) -> tuple[Offence, ...]:
+        offences = tuple(self._offence(indexed) for indexed in t.tables("offence", required=False))
+        self.offence_ids = {o.id for o in offences}
+        return offences
+
+    def _offence(self, indexed: Table) -> Offence:
+        oid = self.new_id(indexed)
         ot = indexed.renamed(f"offence {oid!r}", ("id",))
         repealed = ot.day("repealed", required=False)
-        offences.append(
-            Offence(
-                id=oid,
-                citation=ot.string("citation"),
-                name=Text(**ot.texts("name")),
-                repealed=repealed,
-                repealed_by=ot.string("repealed_by", required=repealed is not None),
-                repeal_verification=(_verification(ot, "repeal_verification") if repealed is not None else "verified"),
-            )
+        offence = Offence(
+            id=oid,
+            citation=ot.string("citation"),
+            name=Text.of(ot.texts("name")),
+            repealed=repealed,
+            repealed_by=ot.string("repealed_by", required=repealed is not None),
+            repeal_verification=(_verification(ot, "repeal_verification") if repealed is not None else "verified"),
         )
         ot.done()
-    offence_ids = {o.id for o in offences}
+        return offence
 
-    protections: list[Protection] = []
-    for indexed in t.tables("protection"):
-        prid = new_id(indexed)
+    # --- protections ---
+
+    def protections(self, t: Table) -> tuple[Protection, ...]:
+        protections = tuple(self._protection(indexed) for indexed in t.tables("protection"))
+        if not protections:
+            raise t.error("protection", "at least one protection is required")
+        return protections
+
+    def _protection(self, indexed: Table) -> Protection:
+        prid = self.new_id(indexed)
         pt = indexed.renamed(f"protection {prid!r}", ("id",))
         instrument = pt.code("instrument", pattern=ID_RE)
-        if instrument not in instrument_ids:
+        if instrument not in self.instrument_ids:
             raise pt.error("instrument", f"no instrument {instrument!r} in this pack")
         scope = pt.choice("scope", SCOPES)
         who = pt.strings("who", required=False)
         any_crime = pt.boolean("any_crime", required=False)
         crimes = pt.strings("crimes", required=False)
         partly = pt.strings("crimes_partly", required=False)
+        self._check_codes(pt, who, crimes, partly)
+        _check_scope(pt, scope, who, any_crime=any_crime, crimes=crimes, partly=partly)
+        level = _verification(pt)
+        partly_note = pt.texts("partly_note", required=bool(partly)) if level != "unverified" else {}
+        if partly_note and not partly:
+            raise pt.error("partly_note", "only with crimes_partly")
+        offs = pt.strings("offences", required=False, pattern=ID_RE)
+        unknown_offs = [o for o in offs if o not in self.offence_ids]
+        if unknown_offs:
+            raise pt.error("offences", f"no offence(s) {', '.join(unknown_offs)} in this pack")
+        conditions = tuple(_condition(ct) for ct in pt.tables("condition", required=False))
+        protection = Protection(
+            id=prid,
+            instrument=instrument,
+            kind=pt.choice("kind", PROTECTION_KINDS),
+            scope=scope,
+            who=who,
+            any_crime=any_crime,
+            crimes=crimes,
+            crimes_partly=partly,
+            partly_note=Text.of(partly_note) if partly_note else None,
+            partly_staff=pt.string("partly_staff", required=bool(partly)),
+            offences=offs,
+            conditions=conditions,
+            verification=level,
+            partial=pt.boolean("partial", required=False),
+            staff=pt.string("staff"),
+            reporter=_reporter_text(pt, level, required=True),
+            # A reporting protection can be named in a referral's notice, which the reporter
+            # previews in her language before she sends: it needs the translation.
+            staff_es=pt.string("staff_es", required=scope == "reporting"),
+        )
+        pt.done()
+        return protection
+
+    def _check_codes(self, pt: Table, who: tuple[str, ...], crimes: tuple[str, ...], partly: tuple[str, ...]) -> None:
         for key, codes, allowed in (
-            ("who", who, roles),
-            ("crimes", crimes, crime_codes),
-            ("crimes_partly", partly, crime_codes),
+            ("who", who, self.roles),
+            ("crimes", crimes, self.crime_codes),
+            ("crimes_partly", partly, self.crime_codes),
         ):
             unknown = [c for c in codes if c not in allowed]
             if unknown:
                 raise pt.error(key, f"unknown code(s) {', '.join(unknown)} (allowed: {', '.join(allowed)})")
         if set(crimes) & set(partly):
             raise pt.error("crimes_partly", "a crime type cannot be both covered and partly covered")
-        if scope == "reporting":
-            if not who:
-                raise pt.error("who", "a reporting protection must say who it covers")
-            if not (any_crime or crimes or partly):
-                raise pt.error("crimes", "a reporting protection must name the crimes it covers (or any_crime = true)")
-            if any_crime and (crimes or partly):
-                raise pt.error("any_crime", "any_crime = true leaves no room for crimes or crimes_partly")
-        elif who or any_crime or crimes or partly:
-            raise pt.error("scope", "a general protection applies to everyone; drop who and crimes")
-        level = _verification(pt)
-        partly_note = pt.texts("partly_note", required=bool(partly)) if level != "unverified" else {}
-        if partly_note and not partly:
-            raise pt.error("partly_note", "only with crimes_partly")
-        offs = pt.strings("offences", required=False, pattern=ID_RE)
-        unknown_offs = [o for o in offs if o not in offence_ids]
-        if unknown_offs:
-            raise pt.error("offences", f"no offence(s) {', '.join(unknown_offs)} in this pack")
-        conditions = []
-        for ct in pt.tables("condition", required=False):
-            clevel = _verification(ct)
-            conditions.append(Condition(ct.string("staff"), _reporter_text(ct, clevel, required=True), clevel))
-            ct.done()
-        protections.append(
-            Protection(
-                id=prid,
-                instrument=instrument,
-                kind=pt.choice("kind", PROTECTION_KINDS),
-                scope=scope,
-                who=who,
-                any_crime=any_crime,
-                crimes=crimes,
-                crimes_partly=partly,
-                partly_note=Text(**partly_note) if partly_note else None,
-                partly_staff=pt.string("partly_staff", required=bool(partly)),
-                offences=offs,
-                conditions=tuple(conditions),
-                verification=level,
-                partial=pt.boolean("partial", required=False),
-                staff=pt.string("staff"),
-                reporter=_reporter_text(pt, level, required=True),
-                # A reporting protection can be named in a referral's notice, which the reporter
-                # previews in her language before she sends: it needs the translation.
-                staff_es=pt.string("staff_es", required=scope == "reporting"),
-            )
+
+    # --- caveats and notes ---
+
+    def caveats(self, t: Table) -> tuple[Caveat, ...]:
+        kinds: tuple[Literal["caveat", "note"], ...] = ("caveat", "note")
+        return tuple(self._caveat(kind, indexed) for kind in kinds for indexed in t.tables(kind, required=False))
+
+    def _caveat(self, kind: Literal["caveat", "note"], indexed: Table) -> Caveat:
+        cid = self.new_id(indexed)
+        ct = indexed.renamed(f"{kind} {cid!r}", ("id",))
+        instrument = ct.code("instrument", required=False, pattern=ID_RE)
+        if instrument and instrument not in self.instrument_ids:
+            raise ct.error("instrument", f"no instrument {instrument!r} in this pack")
+        start, until = ct.day("from", required=False), ct.day("until", required=False)
+        if start and until and until <= start:
+            raise ct.error("until", "must be after from")
+        when_crimes = ct.strings("when_crimes", required=False)
+        when_role = ct.strings("when_role", required=False)
+        if set(when_crimes) - set(self.crime_codes):
+            raise ct.error("when_crimes", "unknown crime type code")
+        if set(when_role) - set(self.roles):
+            raise ct.error("when_role", "unknown role code")
+        level = _verification(ct)
+        caveat = Caveat(
+            id=cid,
+            kind=kind,
+            instrument=instrument,
+            verification=level,
+            start=start,
+            until=until,
+            when_crimes=when_crimes,
+            when_role=when_role,
+            staff=ct.string("staff"),
+            # A caveat without reporter text is for staff only (e.g. a missing bulletin number).
+            reporter=_reporter_text(ct, level, required=False),
         )
-        pt.done()
-    if not protections:
-        raise t.error("protection", "at least one protection is required")
+        ct.done()
+        return caveat
 
-    caveats: list[Caveat] = []
-    kinds: tuple[Literal["caveat", "note"], ...] = ("caveat", "note")
-    for kind in kinds:
-        for indexed in t.tables(kind, required=False):
-            cid = new_id(indexed)
-            ct = indexed.renamed(f"{kind} {cid!r}", ("id",))
-            instrument = ct.code("instrument", required=False, pattern=ID_RE)
-            if instrument and instrument not in instrument_ids:
-                raise ct.error("instrument", f"no instrument {instrument!r} in this pack")
-            start, until = ct.day("from", required=False), ct.day("until", required=False)
-            if start and until and until <= start:
-                raise ct.error("until", "must be after from")
-            when_crimes = ct.strings("when_crimes", required=False)
-            when_role = ct.strings("when_role", required=False)
-            if set(when_crimes) - set(crime_codes):
-                raise ct.error("when_crimes", "unknown crime type code")
-            if set(when_role) - set(roles):
-                raise ct.error("when_role", "unknown role code")
-            level = _verification(ct)
-            caveats.append(
-                Caveat(
-                    id=cid,
-                    kind=kind,
-                    instrument=instrument,
-                    verification=level,
-                    start=start,
-                    until=until,
-                    when_crimes=when_crimes,
-                    when_role=when_role,
-                    staff=ct.string("staff"),
-                    # A caveat without reporter text is for staff only (e.g. a missing bulletin number).
-                    reporter=_reporter_text(ct, level, required=False),
-                )
-            )
-            ct.done()
 
+def _source(st: Table) -> Source:
+    url = st.string("url", required=False)
+    if url and not _URL_RE.match(url):
+        raise st.error("url", "must be an https:// address")
+    source = Source(
+        title=st.string("title"),
+        publisher=st.string("publisher"),
+        date=st.day("date", required=False),
+        url=url,
+        verification=_verification(st),
+    )
+    st.done()
+    return source
+
+
+def _condition(ct: Table) -> Condition:
+    clevel = _verification(ct)
+    condition = Condition(ct.string("staff"), _reporter_text(ct, clevel, required=True), clevel)
+    ct.done()
+    return condition
+
+
+def _check_scope(
+    pt: Table, scope: str, who: tuple[str, ...], *, any_crime: bool, crimes: tuple[str, ...], partly: tuple[str, ...]
+) -> None:
+    """A reporting protection names whom and which crimes it covers; a general one names neither."""
+    if scope == "reporting":
+        if not who:
+            raise pt.error("who", "a reporting protection must say who it covers")
+        if not (any_crime or crimes or partly):
+            raise pt.error("crimes", "a reporting protection must name the crimes it covers (or any_crime = true)")
+        if any_crime and (crimes or partly):
+            raise pt.error("any_crime", "any_crime = true leaves no room for crimes or crimes_partly")
+    elif who or any_crime or crimes or partly:
+        raise pt.error("scope", "a general protection applies to everyone; drop who and crimes")
+
+
+def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
+    """Load and validate one pack file; raise DataFileError naming file, key and problem."""
+    path = Path(path)
+    reader = _PackReader(catalogue or default_catalogue())
+    t = open_file(path)
+    t.schema(1)
+    pid = t.code("id", pattern=ID_RE)
+    if pid != path.stem:
+        raise t.error("id", f"must match the file name ({path.stem!r})")
+    instruments = reader.instruments(t)
+    offences = reader.offences(t)
+    protections = reader.protections(t)
+    caveats = reader.caveats(t)
     pack = Pack(
         id=pid,
         title=t.string("title"),
         jurisdiction=t.string("jurisdiction"),
         jurisdiction_name=t.string("jurisdiction_name"),
-        name=Text(**t.texts("name")),
-        summary=Text(**t.texts("summary")),
-        instruments=tuple(instruments),
-        offences=tuple(offences),
-        protections=tuple(protections),
-        caveats=tuple(caveats),
+        name=Text.of(t.texts("name")),
+        summary=Text.of(t.texts("summary")),
+        instruments=instruments,
+        offences=offences,
+        protections=protections,
+        caveats=caveats,
         path=str(path),
     )
     t.done()
@@ -474,8 +539,11 @@ def load_packs(directory: Path | str = DEFAULT_DIR, catalogue: Catalogue | None 
 
 @cache
 def default_packs() -> tuple[Pack, ...]:
-    """Return the packs shipped in policy/data/packs (loaded once)."""
-    return load_packs(DEFAULT_DIR)
+    """Return the packs shipped in policy/data/packs (loaded once), with their translations."""
+    from .translations import default_translations, translate_pack
+
+    translations = default_translations()
+    return tuple(translate_pack(pack, translations) for pack in load_packs(DEFAULT_DIR))
 
 
 def jurisdictions(packs: Iterable[Pack]) -> tuple[str, ...]:

@@ -78,45 +78,10 @@ def load_profile(path: Path | str, catalogue: Catalogue | None = None) -> Profil
     consent = t.choice("consent", tuple(c for c in consent_codes if c != "record_only"))
     notice = t.boolean("protections_notice")
 
-    allow = t.strings("allow", pattern=CODE_RE)
-    for fid in allow:
-        spec = _known(t, "allow", fid, cat)
-        bad = sorted(spec.tags & NEVER_SHARED_TAGS)
-        if bad:
-            raise t.error("allow", f"field {fid!r} is tagged {', '.join(bad)} and may never leave")
-        if spec.contact_only:
-            raise t.error(
-                "allow",
-                f"field {fid!r} is reporter contact information; list it under `contact`, "
-                "where it leaves only with consent_share_contact = yes",
-            )
-
-    contact = t.strings("contact", required=False, pattern=CODE_RE)
-    for fid in contact:
-        spec = _known(t, "contact", fid, cat)
-        if spec.tags & NEVER_SHARED_TAGS:
-            raise t.error("contact", f"field {fid!r} may never leave")
-        if not spec.contact_only:
-            raise t.error("contact", f"field {fid!r} is not a contact field; list it under `allow`")
-
+    allow = _allowed(t, cat)
+    contact = _contact(t, cat)
     gens = _generalisations(t, allow + contact, cat)
-    by_field = {g.field_id: g for g in gens}
-    for fid in allow + contact:
-        spec = cat.field(fid)
-        if "time.precise" in spec.tags and fid not in by_field:
-            raise t.error(
-                "generalise",
-                f"field {fid!r} is an exact date or time; name a generalisation "
-                '(rule = "date" keeps the exact date on purpose)',
-            )
-        g = by_field.get(fid)
-        mapped = dict(g.mapping) if g is not None else {}
-        for code, tags in spec.value_tags:
-            if tags & NEVER_SHARED_TAGS and code not in mapped:
-                raise t.error(
-                    f"generalise.{fid}",
-                    f"code {code!r} is tagged {', '.join(sorted(tags))}; map it to a neutral code",
-                )
+    _check_coverage(t, allow + contact, gens, cat)
     if notice:
         missing = [f for f in NOTICE_INPUTS if f not in allow]
         if missing:
@@ -139,6 +104,56 @@ def load_profile(path: Path | str, catalogue: Catalogue | None = None) -> Profil
     )
 
 
+def _allowed(t: Table, cat: Catalogue) -> tuple[str, ...]:
+    """`allow`: known fields that may leave, never a never-shared or contact-only one."""
+    allow = t.strings("allow", pattern=CODE_RE)
+    for fid in allow:
+        spec = _known(t, "allow", fid, cat)
+        bad = sorted(spec.tags & NEVER_SHARED_TAGS)
+        if bad:
+            raise t.error("allow", f"field {fid!r} is tagged {', '.join(bad)} and may never leave")
+        if spec.contact_only:
+            raise t.error(
+                "allow",
+                f"field {fid!r} is reporter contact information; list it under `contact`, "
+                "where it leaves only with consent_share_contact = yes",
+            )
+    return allow
+
+
+def _contact(t: Table, cat: Catalogue) -> tuple[str, ...]:
+    """`contact`: contact fields that leave only with the reporter's consent."""
+    contact = t.strings("contact", required=False, pattern=CODE_RE)
+    for fid in contact:
+        spec = _known(t, "contact", fid, cat)
+        if spec.tags & NEVER_SHARED_TAGS:
+            raise t.error("contact", f"field {fid!r} may never leave")
+        if not spec.contact_only:
+            raise t.error("contact", f"field {fid!r} is not a contact field; list it under `allow`")
+    return contact
+
+
+def _check_coverage(t: Table, listed: tuple[str, ...], gens: tuple[Generalisation, ...], cat: Catalogue) -> None:
+    """Every exact time is generalised, and every sensitive code is mapped to a neutral one."""
+    by_field = {g.field_id: g for g in gens}
+    for fid in listed:
+        spec = cat.field(fid)
+        if "time.precise" in spec.tags and fid not in by_field:
+            raise t.error(
+                "generalise",
+                f"field {fid!r} is an exact date or time; name a generalisation "
+                '(rule = "date" keeps the exact date on purpose)',
+            )
+        g = by_field.get(fid)
+        mapped = dict(g.mapping) if g is not None else {}
+        for code, tags in spec.value_tags:
+            if tags & NEVER_SHARED_TAGS and code not in mapped:
+                raise t.error(
+                    f"generalise.{fid}",
+                    f"code {code!r} is tagged {', '.join(sorted(tags))}; map it to a neutral code",
+                )
+
+
 def _known(t: Table, key: str, fid: str, cat: Catalogue) -> FieldSpec:
     if fid not in cat:
         raise t.error(key, f"unknown field {fid!r} (not in {cat.path})")
@@ -154,34 +169,45 @@ def _generalisations(t: Table, listed: tuple[str, ...], cat: Catalogue) -> tuple
         g = table.table(fid, required=False)
         if g is None:  # unreachable: fid comes from the table itself
             continue
-        if fid not in cat:
-            raise g.error("", f"unknown field {fid!r}")
-        if fid not in listed:
-            raise g.error("", f"field {fid!r} is not in `allow` or `contact`")
-        spec = cat.field(fid)
-        rule = cast(Rule, g.choice("rule", RULES))
-        kinds, _ = RULE_KINDS[rule]
-        if spec.kind not in kinds:
-            raise g.error("rule", f"{rule!r} does not apply to a {spec.kind} field")
-        mapping: list[tuple[str, str]] = []
-        m = g.table("map", required=rule == "map")
-        if m is not None:
-            if rule != "map":
-                raise g.error("map", 'only rule = "map" takes a map')
-            for code in m.data:
-                if code not in spec.values:
-                    raise m.error(code, f"{code!r} is not a code of {fid!r}")
-                target = m.code(code)
-                if target in spec.values and spec.tags_of_value(target) & NEVER_SHARED_TAGS:
-                    raise m.error(code, f"maps to {target!r}, which may never leave")
-                mapping.append((code, target))
-            m.done()
-            if not mapping:
-                raise g.error("map", "is empty")
-        g.done()
-        out.append(Generalisation(fid, rule, tuple(mapping)))
+        out.append(_generalisation(g, fid, listed, cat))
     table.done()
     return tuple(out)
+
+
+def _generalisation(g: Table, fid: str, listed: tuple[str, ...], cat: Catalogue) -> Generalisation:
+    if fid not in cat:
+        raise g.error("", f"unknown field {fid!r}")
+    if fid not in listed:
+        raise g.error("", f"field {fid!r} is not in `allow` or `contact`")
+    spec = cat.field(fid)
+    rule = cast(Rule, g.choice("rule", RULES))
+    kinds, _ = RULE_KINDS[rule]
+    if spec.kind not in kinds:
+        raise g.error("rule", f"{rule!r} does not apply to a {spec.kind} field")
+    mapping: tuple[tuple[str, str], ...] = ()
+    m = g.table("map", required=rule == "map")
+    if m is not None:
+        if rule != "map":
+            raise g.error("map", 'only rule = "map" takes a map')
+        mapping = _code_map(m, fid, spec)
+        if not mapping:
+            raise g.error("map", "is empty")
+    g.done()
+    return Generalisation(fid, rule, mapping)
+
+
+def _code_map(m: Table, fid: str, spec: FieldSpec) -> tuple[tuple[str, str], ...]:
+    """A `map` table: each code of the field to a code that may leave."""
+    mapping: list[tuple[str, str]] = []
+    for code in m.data:
+        if code not in spec.values:
+            raise m.error(code, f"{code!r} is not a code of {fid!r}")
+        target = m.code(code)
+        if target in spec.values and spec.tags_of_value(target) & NEVER_SHARED_TAGS:
+            raise m.error(code, f"maps to {target!r}, which may never leave")
+        mapping.append((code, target))
+    m.done()
+    return tuple(mapping)
 
 
 def load_profiles(directory: Path | str = DEFAULT_DIR, catalogue: Catalogue | None = None) -> dict[str, Profile]:

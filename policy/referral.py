@@ -36,7 +36,9 @@ from .assess import assess
 from .catalogue import CONTACT_TAGS, NEVER_SHARED_TAGS, FieldSpec
 from .errors import ConsentConflict, ConsentMissing, NotNarrower
 from .freetext import REMOVED, Redaction, Redactor, default_redactor, derivable, redact_free_text
-from .generalise import RULE_KINDS, apply_rule
+from .generalise import RULE_KINDS, Rule, apply_rule
+from .language import UNKNOWN, Detection
+from .language import detect as detect_language
 from .packs import Pack, weakest
 from .profiles import Profile
 
@@ -218,6 +220,9 @@ def _bump(counts: Counts, key: str) -> Counts:
     return _counts(c)
 
 
+NOT_DETECTED: Final = Detection(UNKNOWN, ())
+
+
 @dataclass(frozen=True, slots=True)
 class HeldText:
     """A free-text field waiting for a person: it leaves only if an advocate includes it.
@@ -228,10 +233,18 @@ class HeldText:
 
     field: OutField
     redaction: Redaction
+    #: The languages the reporter wrote it in (policy.language). Automatic removal reads English
+    #: and Spanish only: for any other language nothing was removed that a person must not check.
+    language: Detection = NOT_DETECTED
 
     @property
     def id(self) -> str:
         return self.field.id
+
+    @property
+    def automatic(self) -> bool:
+        """Whether the redactor's detectors read every language of this answer."""
+        return self.language.automatic
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,12 +397,7 @@ class Referral:
         flags = _list(d["flags"], "flags")
         if not all(isinstance(x, str) for x in flags):
             raise ValueError("referral.flags: must be strings")
-        notice = []
-        for n in _list(d["notice"], "notice"):
-            names = ("pack", "protection", "status", "verification", "citation", "text")
-            if not isinstance(n, Mapping) or set(n) != set(names) or not all(isinstance(n[k], str) for k in names):
-                raise ValueError("referral.notice: malformed item")
-            notice.append(NoticeItem(*(n[k] for k in names)))
+        notice = [_parse_notice(n) for n in _list(d["notice"], "notice")]
         trace = Trace.from_dict(d["trace"]) if "trace" in d else Trace()
         return cls(d["profile"], d["consent"], on_date, fields, tuple(flags), tuple(notice), trace)
 
@@ -403,6 +411,19 @@ def _list(value: Any, key: str) -> list[Any]:
     if not isinstance(value, list):
         raise ValueError(f"referral.{key}: must be a list")
     return value
+
+
+_NOTICE_KEYS: Final = ("pack", "protection", "status", "verification", "citation", "text")
+
+
+def _parse_notice(n: Any) -> NoticeItem:
+    if (
+        not isinstance(n, Mapping)
+        or set(n) != set(_NOTICE_KEYS)
+        or not all(isinstance(n[k], str) for k in _NOTICE_KEYS)
+    ):
+        raise ValueError("referral.notice: malformed item")
+    return NoticeItem(*(n[k] for k in _NOTICE_KEYS))
 
 
 def _parse_field(item: Any) -> OutField:
@@ -488,6 +509,162 @@ def _normalise(spec: FieldSpec, raw: Any) -> tuple[Value | None, int]:
     return None, 0
 
 
+class _Builder:
+    """The accumulators of one build: what leaves, what is held, and the trace of why."""
+
+    def __init__(self, report: Mapping[str, Any], profile: Profile, redactor: Redactor | None) -> None:
+        self.report = report
+        self.profile = profile
+        self.redactor = redactor
+        self.share_contact = report.get("consent_share_contact") == "yes"
+        self.known = _known_values(report, profile)
+        self.rules: set[str] = {"allowlist", f"consent.{profile.consent}"}
+        self.removed: list[tuple[str, str]] = []
+        self.generalised: list[tuple[str, str]] = []
+        self.values_dropped: Counter[str] = Counter()
+        self.removed_by_tag: Counter[str] = Counter()
+        self.spans_by_tag: Counter[str] = Counter()
+        self.spans_by_field: Counter[str] = Counter()
+        self.flags_by_reason: Counter[str] = Counter()
+        self.flags_by_field: Counter[str] = Counter()
+        self.out: list[OutField] = []
+        self.held: list[HeldText] = []
+        self.order: list[str] = []
+        # Counted, never named: a forged key is itself content.
+        self.unknown = sum(1 for key in report if key not in profile.catalogue)
+        if self.unknown:
+            self.rules.add("deny.unknown_field")
+
+    def drop(self, spec: FieldSpec, rule: str) -> None:
+        self.removed.append((spec.id, rule))
+        self.rules.add(rule)
+        self.removed_by_tag.update(spec.tags)
+
+    def consider(self, spec: FieldSpec) -> None:
+        """Decide one catalogue field: leave, hold for a person, or drop (with the rule why)."""
+        if spec.id not in self.report or _absent(self.report[spec.id]):
+            return
+        via_contact = self._admitted(spec)
+        if via_contact is None:
+            return
+        found = self._value(spec)
+        if found is None:
+            return
+        value, kind = found
+        if kind == "text" and isinstance(value, str):
+            self._hold(spec, value, via_contact=via_contact)
+            return
+        if via_contact:
+            self.rules.add("contact.shared")
+        self.out.append(OutField(spec.id, kind, value))
+        self.order.append(spec.id)
+
+    def _admitted(self, spec: FieldSpec) -> bool | None:
+        """Return whether the field comes in as a contact detail, or None when it may not come."""
+        if spec.never_shared:
+            self.drop(spec, "deny.never_shared")
+            return None
+        via_contact = spec.id in self.profile.contact
+        if via_contact and not self.share_contact:
+            self.drop(spec, "deny.contact_consent")
+            return None
+        if not via_contact and spec.id not in self.profile.allow:
+            self.drop(spec, "deny.not_in_profile")
+            return None
+        return via_contact
+
+    def _value(self, spec: FieldSpec) -> tuple[Value, str] | None:
+        """Return the field's validated, generalised value and its output kind, or None (dropped)."""
+        value, dropped = _normalise(spec, self.report[spec.id])
+        if dropped:
+            self.values_dropped[spec.id] += dropped
+            self.rules.add("deny.invalid_value")
+        if value is None:
+            self.drop(spec, "deny.invalid_value")
+            return None
+        kind: str = spec.kind
+        g = self.profile.generalisation(spec.id)
+        if g is not None:
+            value = _generalise(g.rule, dict(g.mapping), value)
+            if value is None or value == ():
+                self.drop(spec, "deny.invalid_value")
+                return None
+            kind = RULE_KINDS[g.rule][1] or kind
+            self.generalised.append((spec.id, g.rule_id))
+            self.rules.add(g.rule_id)
+        # Defence in depth: the profile loader already forces these codes through a map.
+        if kind in ("choice", "multi"):
+            codes = value if isinstance(value, tuple) else (value,)
+            if any(spec.tags_of_value(c) & NEVER_SHARED_TAGS for c in codes):
+                self.drop(spec, "deny.value_tag")
+                return None
+        return value, kind
+
+    def _hold(self, spec: FieldSpec, value: str, *, via_contact: bool) -> None:
+        """Redact free text and hold it: it leaves only when an advocate includes it."""
+        if self.redactor is None:
+            self.redactor = default_redactor()  # only when there is text to redact
+        if via_contact and "pii.reporter" in spec.tags:
+            # Shared on purpose, with consent: the reporter's own contact detail stays, but
+            # anything else typed into the field ("I was working...") is redacted as usual.
+            self.rules.add("contact.shared")
+            keep = CONTACT_TAGS
+        else:
+            keep = spec.redact_keep
+        redaction = redact_free_text(value, known=self.known, keep=keep, redactor=self.redactor)
+        self.rules.update(("redact.free_text", "review.held"))
+        for s in redaction.spans:
+            self.spans_by_tag[s.tag if _TAG_RE.match(s.tag) else "other"] += 1
+        self.spans_by_field[spec.id] += len(redaction.spans)
+        for f in redaction.flags:
+            self.flags_by_reason[f.reason if _TAG_RE.match(f.reason) else "other"] += 1
+        self.flags_by_field[spec.id] += len(redaction.flags)
+        self.held.append(HeldText(OutField(spec.id, "text", redaction.text), redaction, detect_language(value)))
+        self.order.append(spec.id)
+
+    def minor_flags(self) -> tuple[str, ...]:
+        if self.report.get("reporter_under_18") != "yes":
+            return ()
+        if any(f.id == "reporter_under_18" for f in self.out):
+            self.rules.add("flag.minor")
+            return ("minor",)
+        # Mandatory reporting still binds the advocates; the trace reminds them.
+        self.rules.add("flag.minor_withheld")
+        return ()
+
+    def notice(self, packs: Iterable[Pack], on_date: date) -> tuple[NoticeItem, ...]:
+        if not self.profile.protections_notice:
+            return ()
+        if self.report.get("consent_protections") != "yes":
+            # Naming the protections names the reporter's work: only where she asked for them.
+            self.rules.add("notice.not_asked")
+            return ()
+        self.rules.add("notice.protections")
+        return _notice({f.id: f.value for f in self.out}, packs, on_date)
+
+    def trace(self) -> Trace:
+        return Trace(
+            rules=tuple(sorted(self.rules)),
+            removed=tuple(self.removed),
+            generalised=tuple(self.generalised),
+            unknown_fields=self.unknown,
+            values_dropped=_counts(self.values_dropped),
+            removed_by_tag=_counts(self.removed_by_tag),
+            spans_by_tag=_counts(self.spans_by_tag),
+            spans_by_field=_counts(self.spans_by_field),
+            held=tuple(h.id for h in self.held),
+            flags_by_reason=_counts(self.flags_by_reason),
+            flags_by_field=_counts(self.flags_by_field),
+        )
+
+
+def _generalise(rule: Rule, mapping: dict[str, str], value: Value) -> Value | None:
+    if isinstance(value, tuple):
+        mapped = (apply_rule(rule, v, mapping) for v in value)
+        return tuple(dict.fromkeys(v for v in mapped if v is not None))
+    return apply_rule(rule, value, mapping)
+
+
 def build_referral(
     report: Mapping[str, Any],
     profile: Profile,
@@ -512,141 +689,21 @@ def build_referral(
         raise ConsentMissing(profile.id, profile.consent)
     if "record_only" in consents:
         raise ConsentConflict(profile.id, profile.consent)
-    cat = profile.catalogue
-    share_contact = report.get("consent_share_contact") == "yes"
-    known = _known_values(report, profile)
-
-    rules: set[str] = {"allowlist", f"consent.{profile.consent}"}
-    removed: list[tuple[str, str]] = []
-    generalised: list[tuple[str, str]] = []
-    values_dropped: Counter[str] = Counter()
-    removed_by_tag: Counter[str] = Counter()
-    spans_by_tag: Counter[str] = Counter()
-    spans_by_field: Counter[str] = Counter()
-    flags_by_reason: Counter[str] = Counter()
-    flags_by_field: Counter[str] = Counter()
-    out: list[OutField] = []
-    held: list[HeldText] = []
-    order: list[str] = []
-    # Counted, never named: a forged key is itself content.
-    unknown = sum(1 for key in report if key not in cat)
-    if unknown:
-        rules.add("deny.unknown_field")
-
-    def drop(spec: FieldSpec, rule: str) -> None:
-        removed.append((spec.id, rule))
-        rules.add(rule)
-        removed_by_tag.update(spec.tags)
-
-    for spec in cat.fields:
-        if spec.id not in report or _absent(report[spec.id]):
-            continue
-        if spec.never_shared:
-            drop(spec, "deny.never_shared")
-            continue
-        via_contact = spec.id in profile.contact
-        if via_contact and not share_contact:
-            drop(spec, "deny.contact_consent")
-            continue
-        if not via_contact and spec.id not in profile.allow:
-            drop(spec, "deny.not_in_profile")
-            continue
-        value, dropped = _normalise(spec, report[spec.id])
-        if dropped:
-            values_dropped[spec.id] += dropped
-            rules.add("deny.invalid_value")
-        if value is None:
-            drop(spec, "deny.invalid_value")
-            continue
-        kind: str = spec.kind
-        g = profile.generalisation(spec.id)
-        if g is not None:
-            mapping = dict(g.mapping)
-            if isinstance(value, tuple):
-                mapped = (apply_rule(g.rule, v, mapping) for v in value)
-                value = tuple(dict.fromkeys(v for v in mapped if v is not None))
-            else:
-                value = apply_rule(g.rule, value, mapping)
-            if value is None or value == ():
-                drop(spec, "deny.invalid_value")
-                continue
-            kind = RULE_KINDS[g.rule][1] or kind
-            generalised.append((spec.id, g.rule_id))
-            rules.add(g.rule_id)
-        # Defence in depth: the profile loader already forces these codes through a map.
-        if kind in ("choice", "multi"):
-            codes = value if isinstance(value, tuple) else (value,)
-            if any(spec.tags_of_value(c) & NEVER_SHARED_TAGS for c in codes):
-                drop(spec, "deny.value_tag")
-                continue
-        if kind == "text" and isinstance(value, str):
-            if redactor is None:
-                redactor = default_redactor()  # only when there is text to redact
-            if via_contact and "pii.reporter" in spec.tags:
-                # Shared on purpose, with consent: the reporter's own contact detail stays, but
-                # anything else typed into the field ("I was working...") is redacted as usual.
-                rules.add("contact.shared")
-                keep = CONTACT_TAGS
-            else:
-                keep = spec.redact_keep
-            redaction = redact_free_text(value, known=known, keep=keep, redactor=redactor)
-            rules.update(("redact.free_text", "review.held"))
-            for s in redaction.spans:
-                spans_by_tag[s.tag if _TAG_RE.match(s.tag) else "other"] += 1
-            spans_by_field[spec.id] += len(redaction.spans)
-            for f in redaction.flags:
-                flags_by_reason[f.reason if _TAG_RE.match(f.reason) else "other"] += 1
-            flags_by_field[spec.id] += len(redaction.flags)
-            # Free text waits for a person: it leaves only when an advocate includes it.
-            held.append(HeldText(OutField(spec.id, kind, redaction.text), redaction))
-            order.append(spec.id)
-            continue
-        if via_contact:
-            rules.add("contact.shared")
-        out.append(OutField(spec.id, kind, value))
-        order.append(spec.id)
-
-    flags: list[str] = []
-    if report.get("reporter_under_18") == "yes":
-        if any(f.id == "reporter_under_18" for f in out):
-            flags.append("minor")
-            rules.add("flag.minor")
-        else:
-            # Mandatory reporting still binds the advocates; the trace reminds them.
-            rules.add("flag.minor_withheld")
-
-    notice: tuple[NoticeItem, ...] = ()
-    if profile.protections_notice:
-        if report.get("consent_protections") == "yes":
-            rules.add("notice.protections")
-            notice = _notice({f.id: f.value for f in out}, packs, on_date)
-        else:
-            # Naming the protections names the reporter's work: only where she asked for them.
-            rules.add("notice.not_asked")
-
-    trace = Trace(
-        rules=tuple(sorted(rules)),
-        removed=tuple(removed),
-        generalised=tuple(generalised),
-        unknown_fields=unknown,
-        values_dropped=_counts(values_dropped),
-        removed_by_tag=_counts(removed_by_tag),
-        spans_by_tag=_counts(spans_by_tag),
-        spans_by_field=_counts(spans_by_field),
-        held=tuple(h.id for h in held),
-        flags_by_reason=_counts(flags_by_reason),
-        flags_by_field=_counts(flags_by_field),
-    )
+    build = _Builder(report, profile, redactor)
+    for spec in profile.catalogue.fields:
+        build.consider(spec)
+    flags = build.minor_flags()
+    notice = build.notice(packs, on_date)
     return Referral(
         profile.id,
         profile.consent,
         on_date,
-        tuple(out),
-        tuple(flags),
+        tuple(build.out),
+        flags,
         notice,
-        trace,
-        held=tuple(held),
-        order=tuple(order),
+        build.trace(),
+        held=tuple(build.held),
+        order=tuple(build.order),
     )
 
 
@@ -684,14 +741,7 @@ def verify_narrower(edited: Referral | Mapping[str, Any], built: Referral) -> No
     e = edited.to_dict() if isinstance(edited, Referral) else edited
     if not isinstance(e, Mapping):
         raise NotNarrower("", "edited referral must be a mapping")
-    b = built.to_dict()
-    for key in e:
-        if key in {"fields", "trace"}:
-            continue
-        if key not in b:
-            raise NotNarrower("", "unknown top-level key")
-        if e[key] != b[key]:
-            raise NotNarrower(key if isinstance(key, str) else "", "differs from the built referral")
+    _check_top_level(e, built.to_dict())
     if "fields" not in e or not isinstance(e["fields"], list):
         raise NotNarrower("", "fields must be a list")
     built_fields = {f.id: f for f in built.fields}
@@ -705,18 +755,31 @@ def verify_narrower(edited: Referral | Mapping[str, Any], built: Referral) -> No
         if fid in seen:
             raise NotNarrower(fid, "appears twice")
         seen.add(fid)
-        original = built_fields[fid]
-        if item["kind"] != original.kind:
-            raise NotNarrower(fid, "kind differs from the built referral")
-        value = item["value"]
-        if original.kind in _TEXT_KINDS and isinstance(original.value, str):
-            if not isinstance(value, str) or not derivable(original.value, _normalise_text(value)):
-                raise NotNarrower(fid, "text is not the built text with parts removed")
-        elif isinstance(original.value, tuple):
-            if not isinstance(value, list | tuple) or tuple(value) != original.value:
-                raise NotNarrower(fid, "value differs from the built referral")
-        elif value != original.value:
+        _check_field(fid, item, built_fields[fid])
+
+
+def _check_top_level(e: Mapping[Any, Any], b: Mapping[str, Any]) -> None:
+    for key in e:
+        if key in {"fields", "trace"}:
+            continue
+        if key not in b:
+            raise NotNarrower("", "unknown top-level key")
+        if e[key] != b[key]:
+            raise NotNarrower(key if isinstance(key, str) else "", "differs from the built referral")
+
+
+def _check_field(fid: str, item: Mapping[str, Any], original: OutField) -> None:
+    if item["kind"] != original.kind:
+        raise NotNarrower(fid, "kind differs from the built referral")
+    value = item["value"]
+    if original.kind in _TEXT_KINDS and isinstance(original.value, str):
+        if not isinstance(value, str) or not derivable(original.value, _normalise_text(value)):
+            raise NotNarrower(fid, "text is not the built text with parts removed")
+    elif isinstance(original.value, tuple):
+        if not isinstance(value, list | tuple) or tuple(value) != original.value:
             raise NotNarrower(fid, "value differs from the built referral")
+    elif value != original.value:
+        raise NotNarrower(fid, "value differs from the built referral")
 
 
 def apply_edits(built: Referral, edited: Referral | Mapping[str, Any]) -> Referral:

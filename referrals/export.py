@@ -16,8 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone, translation
 
-from intake import policy_bridge
-from referrals import presenters
+from referrals import policy_bridge, presenters
 from referrals.models import Referral
 
 FORMAT = "harbor.referral-export/1"
@@ -39,7 +38,7 @@ def document(referral: Referral, body: dict[str, Any]) -> dict[str, Any]:
                 "kind": f["kind"],
                 "value": f["value"],
                 "label": presenters.field_label(f["id"]),
-                "text": policy_bridge.display_field(f["id"], f["kind"], f["value"]),
+                "text": policy_bridge.field_text(f),
             }
             for f in body["fields"]
         ]

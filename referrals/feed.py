@@ -15,12 +15,10 @@ from datetime import date
 from io import StringIO
 
 from django.conf import settings
-from django.utils.formats import date_format
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.utils.xmlutils import SimplerXMLGenerator
 
-from intake import policy_bridge
+from referrals import policy_bridge, readers
 from referrals.alerts import Published
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -39,18 +37,15 @@ def _day(day: date) -> str:
 
 def title(item: Published) -> str:
     """An alert's title: what happened, in the subscriber's language."""
-    rows = dict(policy_bridge.referral_rows({"fields": [f for f in item.fields if f["id"] == "crime_types"]}))
+    rows = dict(policy_bridge.body_rows({"fields": [f for f in item.fields if f["id"] == "crime_types"]}))
     what = next(iter(rows.values()), "")
-    return _("Safety alert: %(what)s") % {"what": what} if what else _("Safety alert")
+    return readers.alert_title(what)
 
 
 def lines(item: Published) -> list[str]:
     """An alert's text as lines "Label: value", then the days it was published and is shown until."""
-    out = [f"{label}: {value}" for label, value in policy_bridge.referral_rows({"fields": item.fields})]
-    out.append(
-        _("Published %(published)s; shown until %(until)s.")
-        % {"published": date_format(item.published_on, "DATE_FORMAT"), "until": date_format(item.until, "DATE_FORMAT")}
-    )
+    out = [f"{label}: {value}" for label, value in policy_bridge.body_rows({"fields": item.fields})]
+    out.append(readers.published_line(item.published_on, item.until))
     return out
 
 
@@ -59,19 +54,16 @@ def render(feed_id: str, items: list[Published], today: date) -> bytes:
     out = StringIO()
     xml = SimplerXMLGenerator(out, "utf-8")
     xml.startDocument()
-    xml.startElement("feed", {"xmlns": ATOM, "xml:lang": get_language() or "en"})
+    xml.startElement("feed", {"xmlns": ATOM, "xml:lang": get_language() or "en"})  # type: ignore[arg-type]  # django-stubs types the attrs as SAX AttributesImpl; Django passes a dict
     xml.addQuickElement("id", f"urn:uuid:{feed_id}")
-    xml.addQuickElement("title", _("Safety alerts"))
-    xml.addQuickElement(
-        "subtitle",
-        _("Warnings about people who hurt workers. Nothing about who reported. Share them by word of mouth."),
-    )
+    xml.addQuickElement("title", readers.safety_alerts())
+    xml.addQuickElement("subtitle", readers.feed_subtitle())
     xml.addQuickElement("updated", _day(max((i.published_on for i in items), default=today)))
-    xml.startElement("author", {})
+    xml.startElement("author", {})  # type: ignore[arg-type]  # django-stubs types the attrs as SAX AttributesImpl; Django passes a dict
     xml.addQuickElement("name", settings.HARBOR_ORG_NAME or settings.HARBOR_SITE_TITLE)
     xml.endElement("author")
     for item in items:
-        xml.startElement("entry", {})
+        xml.startElement("entry", {})  # type: ignore[arg-type]  # django-stubs types the attrs as SAX AttributesImpl; Django passes a dict
         xml.addQuickElement("id", f"urn:uuid:{item.public_id}")
         xml.addQuickElement("title", _clean(title(item)))
         xml.addQuickElement("published", _day(item.published_on))

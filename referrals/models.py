@@ -160,11 +160,19 @@ class AlertSubscriber(models.Model):
     """
 
     class Language(models.TextChoices):
+        """Every reporter language, named in itself: workers read the alerts (docs/translations.md)."""
+
         ENGLISH = "en", "English"
         SPANISH = "es", "Español"
+        TRADITIONAL_CHINESE = "zh-hant", "繁體中文"
+        SIMPLIFIED_CHINESE = "zh-hans", "简体中文"
+        TAGALOG = "tl", "Tagalog"
+        VIETNAMESE = "vi", "Tiếng Việt"
+        KOREAN = "ko", "한국어"
+        THAI = "th", "ไทย"
 
     name = models.CharField(max_length=100)
-    lang = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    lang = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     token_digest = models.CharField(max_length=64, unique=True)
     feed_id = models.UUIDField(default=uuid.uuid4, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from audit.services import record
 from casework.models import Organisation, StaffProfile
-from casework.services import StaffReport
 from intake import policy_bridge
 from intake.models import Report
+from intake.services import OpenedReport, answers_of
 from policy.errors import ConsentMissing, NotNarrower, PolicyError
 from policy.referral import Referral as PolicyReferral
 from policy.referral import apply_edits
@@ -25,7 +25,6 @@ from vault.exceptions import DecryptionError
 from vault.models import StaffKey
 from vault.session import Unlocked
 
-REPORT_SECTIONS = ("incident", "harm", "needs", "narrative", "sensitive", "contact", "consent")
 ALERT = "alert"
 
 
@@ -41,13 +40,10 @@ class NoAccess(Exception):
     """This user holds no key to this referral (or it was revoked)."""
 
 
-def report_data(opened: StaffReport) -> tuple[dict[str, Any], str]:
+def report_data(opened: OpenedReport) -> tuple[dict[str, Any], str]:
     """Return the report's fields as the policy engine takes them, and the report's language."""
     sections = opened.sections()
-    data: dict[str, Any] = {}
-    for name in REPORT_SECTIONS:
-        data.update(sections.get(name, {}))
-    return data, sections.get("summary", {}).get("lang", "en")
+    return answers_of(sections), sections.get("summary", {}).get("lang", "en")
 
 
 @dataclass
@@ -156,7 +152,7 @@ def narrow(built: PolicyReferral, edited: dict[str, Any]) -> PolicyReferral:
 
 
 @transaction.atomic
-def send(opened: StaffReport, actor, target: Target, final: PolicyReferral) -> Referral:
+def send(opened: OpenedReport, actor, target: Target, final: PolicyReferral) -> Referral:
     """Encrypt the referral under a new key and wrap it to each reader; record it."""
     report = opened.report
     org_key = active_org_key()

@@ -7,11 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from audit.services import record
-from casework import services as casework_services
+from casework import presenters as staff_presenters
 from casework.roles import ADVOCATE, RECIPIENT, profile_of, staff_required
-from intake import policy_bridge
 from intake.models import Report
-from referrals import alerts, export, pdf, presenters, services
+from intake.services import NoKey, open_for_staff
+from referrals import alerts, export, pdf, policy_bridge, presenters, services
 from referrals.forms import MessageForm, RecipientStatusForm
 from referrals.models import AlertReview, PublishedAlert, Referral
 
@@ -21,10 +21,8 @@ def _open_report(request, report_id: str):
     if report.is_withdrawn:
         raise Http404
     try:
-        return casework_services.open_for_staff(
-            report, request.harbor_keys, request.user.username, audit_action="report.decrypted"
-        )
-    except casework_services.NoKey:
+        return open_for_staff(report, request.harbor_keys, request.user.username, audit_action="report.decrypted")
+    except NoKey:
         raise Http404 from None
 
 
@@ -66,12 +64,14 @@ def _rows_with_kinds(built, final):
             "label": presenters.field_label(fid),
             "text": isinstance(f["value"], str) and f["kind"] == "text",
             "value": f["value"],
-            "display": policy_bridge.display_field(fid, f["kind"], f["value"]),
+            "display": policy_bridge.field_text(f),
         }
         if fid in held:
             redaction = held[fid].redaction
             row["segments"] = presenters.review_segments(redaction)
             row["flag_count"] = len(redaction.flags)
+            language = held[fid].language
+            row["language"] = staff_presenters.language_note(language) if language.languages else None
         rows.append(row)
     return rows
 
@@ -118,7 +118,7 @@ def build(request, report_id: str, target: str):
             "report": opened.report,
             "target": where,
             "rows": _rows_with_kinds(built, final),
-            "preview": policy_bridge.referral_rows(final),
+            "preview": policy_bridge.body_rows(final.to_dict()),
             "notice": final.to_dict()["notice"],
             "flags": final.flags,
             "trace": trace,
@@ -154,7 +154,7 @@ def detail(request, referral_id: str):
     body = services.body(referral, key)
     context = {
         "referral": referral,
-        "rows": policy_bridge.referral_rows(body),
+        "rows": policy_bridge.body_rows(body),
         "notice": body["notice"],
         "messages": services.messages(referral, key),
         "form": form,
@@ -224,7 +224,7 @@ def received(request, referral_id: str):
         "casework/referrals/received.html",
         {
             "referral": referral,
-            "rows": policy_bridge.referral_rows(body),
+            "rows": policy_bridge.body_rows(body),
             "notice": body["notice"],
             "flags": body["flags"],
             "messages": services.messages(referral, key),
@@ -246,7 +246,7 @@ def received_print(request, referral_id: str):
     return render(
         request,
         "casework/referrals/print.html",
-        {"referral": referral, "rows": policy_bridge.referral_rows(body), "notice": body["notice"]},
+        {"referral": referral, "rows": policy_bridge.body_rows(body), "notice": body["notice"]},
     )
 
 
@@ -259,7 +259,7 @@ def received_pdf(request, referral_id: str):
         raise Http404
     services.mark_opened(referral, request.user)
     body = services.body(referral, key)
-    data = pdf.render(referral, policy_bridge.referral_rows(body), body["notice"])
+    data = pdf.render(referral, policy_bridge.body_rows(body), body["notice"])
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="referral-{referral.id[:8]}.pdf"'
     return response

@@ -5,26 +5,28 @@ Thin views over referrals/alerts.py, which enforces who may decide what.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from audit.services import record
 from casework.roles import ADMIN, ADVOCATE, staff_required
-from intake import policy_bridge
-from referrals import alerts, feed, pdf, presenters, services
+from referrals import alerts, feed, pdf, policy_bridge, presenters, services
 from referrals.forms import SendBackForm, SubscriberForm
 from referrals.models import AlertSubscriber, PublishedAlert, Referral
 
-LANGUAGES = ("en", "es")
+#: The bulletin is printed for workers: every reporter language (fonts: referrals/pdf.py).
+BULLETIN_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 
 
 def _published_rows(item: alerts.Published) -> list[tuple[str, str]]:
-    return policy_bridge.referral_rows({"fields": item.fields})
+    return policy_bridge.body_rows({"fields": item.fields})
 
 
 @staff_required(ADVOCATE, unlocked=True)
@@ -47,7 +49,14 @@ def alert_list(request):
         }
         for item in alerts.published()
     ]
-    return render(request, "casework/referrals/alerts.html", {"waiting": waiting, "published": published})
+    from config.languages import native_name
+
+    bulletin_languages = [(code, native_name(code)) for code in BULLETIN_LANGUAGES]
+    return render(
+        request,
+        "casework/referrals/alerts.html",
+        {"waiting": waiting, "published": published, "bulletin_languages": bulletin_languages},
+    )
 
 
 def _review_rows(stored, final) -> list[dict]:
@@ -63,7 +72,7 @@ def _review_rows(stored, final) -> list[dict]:
                 "included": f["id"] in current,
                 "text": isinstance(f["value"], str) and f["kind"] == "text",
                 "value": shown["value"],
-                "display": policy_bridge.display_field(f["id"], f["kind"], f["value"]),
+                "display": policy_bridge.field_text(f),
             }
         )
     return rows
@@ -120,7 +129,7 @@ def review(request, alert_id: str):
             "referral": referral,
             "may_review": alerts.may_review(referral, request.user),
             "mine": referral.created_by_id == request.user.pk,
-            "preview": policy_bridge.referral_rows(final),
+            "preview": policy_bridge.body_rows(final.to_dict()),
             "rows": _review_rows(stored, final),
             "send_back_form": send_back_form,
             "days": alerts.alert_days(),
@@ -135,10 +144,15 @@ def review(request, alert_id: str):
 def bulletin(request):
     """The published alerts as a printable PDF, made in memory on request and never stored."""
     lang = request.GET.get("lang")
-    lang = lang if lang in LANGUAGES else (get_language() or "en")
+    lang = lang if lang in BULLETIN_LANGUAGES else (get_language() or "en")
     items = alerts.published()
     with translation.override(lang):
-        data = pdf.render_bulletin(items, rows_of=_published_rows, title_of=feed.title)
+        try:
+            data = pdf.render_bulletin(items, rows_of=_published_rows, title_of=feed.title, lang=lang)
+        except pdf.FontMissing as exc:
+            return render(
+                request, "casework/error.html", {"title": _("The PDF could not be made"), "text": str(exc)}, status=503
+            )
     record(request.user.username, "alert.bulletin")
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="safety-alerts-{timezone.localdate().isoformat()}.pdf"'

@@ -305,78 +305,98 @@ class Server:
         self.log.close()
 
 
-def check_headers(server: Server, *, proxied: bool) -> tuple[list[str], list[str]]:
-    """Visit representative pages over HTTPS; return (responses checked, problems)."""
-    base = {"X-Forwarded-Proto": "https"} if proxied else {}
-    origin = f"https://127.0.0.1:{server.port}"
-    checked: list[str] = []
-    problems: list[str] = []
-    jar: dict[str, str] = {}
+class Visitor:
+    """One browser over HTTPS: it keeps its cookies, and each answer's headers and cookies are checked."""
 
-    def visit(label, method, path, *, static=False, headers=None, body=None, status=None):
-        cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
-        sent = {**base, **({"Cookie": cookie} if cookie else {}), **(headers or {})}
-        response, content = server.fetch(method, path, sent, body)
-        checked.append(f"{label} {response.status}")
+    def __init__(self, server: Server, *, proxied: bool) -> None:
+        self.server = server
+        self.base = {"X-Forwarded-Proto": "https"} if proxied else {}
+        self.origin = f"https://127.0.0.1:{server.port}"
+        self.checked: list[str] = []
+        self.problems: list[str] = []
+        self.jar: dict[str, str] = {}
+
+    def visit(self, label, method, path, *, static=False, headers=None, body=None, status=None):
+        cookie = "; ".join(f"{k}={v}" for k, v in self.jar.items())
+        sent = {**self.base, **({"Cookie": cookie} if cookie else {}), **(headers or {})}
+        response, content = self.server.fetch(method, path, sent, body)
+        self.checked.append(f"{label} {response.status}")
         if status is not None and response.status != status:
-            problems.append(f"{label}: status {response.status}, expected {status}")
+            self.problems.append(f"{label}: status {response.status}, expected {status}")
         set_cookies = response.headers.get_all("Set-Cookie") or []
         found = header_problems(dict(response.getheaders()), static=static, https=True)
         found += cookie_problems(set_cookies, https=True)
-        problems.extend(f"{label}: {p}" for p in found)
+        self.problems.extend(f"{label}: {p}" for p in found)
         for raw in set_cookies:
             name, value = raw.split(";", 1)[0].split("=", 1)
-            jar[name.strip()] = value.strip()
+            self.jar[name.strip()] = value.strip()
         return response, content
 
-    _, html = visit("landing", "GET", "/", status=200)
-    visit("report form", "GET", "/report/", status=200)
-    visit("report form es", "GET", "/es/report/", status=200)
-    visit("rights", "GET", "/rights/", status=200)
-    visit("check", "GET", "/check/", status=200)
-    visit("404", "GET", "/no-such-page/", status=404)
-    visit("405", "GET", "/report/send/", status=405)
-    visit("CSRF failure", "POST", "/report/send/", headers={"Origin": origin}, status=403)
+
+def visit_public_pages(visitor: Visitor) -> None:
+    """The reporter's pages, the error pages and a static file the landing page links."""
+    _, html = visitor.visit("landing", "GET", "/", status=200)
+    visitor.visit("report form", "GET", "/report/", status=200)
+    visitor.visit("report form es", "GET", "/es/report/", status=200)
+    visitor.visit("rights", "GET", "/rights/", status=200)
+    visitor.visit("check", "GET", "/check/", status=200)
+    visitor.visit("404", "GET", "/no-such-page/", status=404)
+    visitor.visit("405", "GET", "/report/send/", status=405)
+    visitor.visit("CSRF failure", "POST", "/report/send/", headers={"Origin": visitor.origin}, status=403)
     stylesheet = re.search(rb'href="(/static/[^"]+\.css)"', html)
     if stylesheet:
-        visit("static file", "GET", stylesheet.group(1).decode(), static=True, status=200)
+        visitor.visit("static file", "GET", stylesheet.group(1).decode(), static=True, status=200)
     else:
-        problems.append("landing page links no stylesheet")
-    _, page = visit("staff login", "GET", "/staff/login/", status=200)
+        visitor.problems.append("landing page links no stylesheet")
+
+
+def visit_staff_login(visitor: Visitor) -> None:
+    """The staff login page, the key holder's login (session and key-unlock cookies), the page after it."""
+    origin = visitor.origin
+    _, page = visitor.visit("staff login", "GET", "/staff/login/", status=200)
     form_token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    if "csrftoken" not in jar or not form_token:
-        problems.append("staff login: no CSRF cookie or form token")
+    if "csrftoken" not in visitor.jar or not form_token:
+        visitor.problems.append("staff login: no CSRF cookie or form token")
+        return
+    body = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": form_token.group(1).decode(), "username": HOLDER[0], "password": HOLDER[1]}
+    )
+    response, _ = visitor.visit(
+        "staff login POST",
+        "POST",
+        "/staff/login/",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": origin,
+            "Referer": f"{origin}/staff/login/",
+        },
+        body=body,
+        status=302,
+    )
+    names = {c.split("=", 1)[0] for c in response.headers.get_all("Set-Cookie") or []}
+    if not {"sessionid", "harbor_unlock"} <= names:
+        visitor.problems.append(f"staff login POST: set cookies {sorted(names)}, not sessionid and harbor_unlock")
+    location = urllib.parse.urlsplit(response.getheader("Location") or "").path
+    if location.startswith("/staff/"):
+        visitor.visit(f"staff page after login ({location})", "GET", location, status=200)
     else:
-        body = urllib.parse.urlencode(
-            {"csrfmiddlewaretoken": form_token.group(1).decode(), "username": HOLDER[0], "password": HOLDER[1]}
-        )
-        response, _ = visit(
-            "staff login POST",
-            "POST",
-            "/staff/login/",
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Origin": origin,
-                "Referer": f"{origin}/staff/login/",
-            },
-            body=body,
-            status=302,
-        )
-        names = {c.split("=", 1)[0] for c in response.headers.get_all("Set-Cookie") or []}
-        if not {"sessionid", "harbor_unlock"} <= names:
-            problems.append(f"staff login POST: set cookies {sorted(names)}, not sessionid and harbor_unlock")
-        location = urllib.parse.urlsplit(response.getheader("Location") or "").path
-        if location.startswith("/staff/"):
-            visit(f"staff page after login ({location})", "GET", location, status=200)
-        else:
-            problems.append(f"staff login POST: sent to {location!r}, not a staff page")
+        visitor.problems.append(f"staff login POST: sent to {location!r}, not a staff page")
+
+
+def check_headers(server: Server, *, proxied: bool) -> tuple[list[str], list[str]]:
+    """Visit representative pages over HTTPS; return (responses checked, problems)."""
+    visitor = Visitor(server, proxied=proxied)
+    visit_public_pages(visitor)
+    visit_staff_login(visitor)
     if proxied:
         # Without the proxy's header the request came over HTTP: it must be sent to HTTPS.
         response, _ = server.fetch("GET", "/check/")
-        checked.append(f"plain HTTP {response.status}")
+        visitor.checked.append(f"plain HTTP {response.status}")
         if response.status != 301 or not (response.getheader("Location") or "").startswith("https://"):
-            problems.append(f"plain HTTP: {response.status} to {response.getheader('Location')!r}, not 301 to https")
-    return checked, problems
+            visitor.problems.append(
+                f"plain HTTP: {response.status} to {response.getheader('Location')!r}, not 301 to https"
+            )
+    return visitor.checked, visitor.problems
 
 
 # --- the scanner's local endpoint -------------------------------------------------------------------
@@ -493,7 +513,9 @@ def run_wapiti(
     quick = [m for m in modules if m in PASSIVE or m in QUICK]
     slow = [m for m in modules if m not in quick]
     crawl = max(30, budget // 5)
-    runs = [("crawl and quick modules", quick, ["--flush-session", "--max-scan-time", str(crawl)], QUICK_CAP)]
+    runs: list[tuple[str, list[str], list[str], int | None]] = [
+        ("crawl and quick modules", quick, ["--flush-session", "--max-scan-time", str(crawl)], QUICK_CAP)
+    ]
     if slow:
         runs.append(("slow modules", slow, ["--skip-crawl"], None))
     log = (OUT / "wapiti.log").open("w", encoding="utf-8")
@@ -597,31 +619,19 @@ def load_allowlist() -> list[dict]:
 # --- main ----------------------------------------------------------------------------------------------
 
 
-def scan(args) -> int:
-    loopback_up()
-    assert_loopback_only()
-    print("== network namespace: loopback only, no route elsewhere", flush=True)
-    started = time.monotonic()
-    OUT.mkdir(parents=True, exist_ok=True)
-    allowlist = load_allowlist()
-    wapiti = WAPITI_VENV / "bin" / "wapiti"
-    tmp = Path(tempfile.mkdtemp(prefix="harbor-scan-"))  # throwaway secrets, database, certificate
+def throwaway_directory() -> Path:
+    """A temporary directory, removed at exit, for throwaway secrets, the database and the certificate."""
+    tmp = Path(tempfile.mkdtemp(prefix="harbor-scan-"))
     atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     (tmp / "secret_key").write_text(secrets.token_urlsafe(50), encoding="utf-8")
     (tmp / "pepper").write_text(secrets.token_hex(32), encoding="utf-8")
     (tmp / "audit_key").write_text(secrets.token_hex(32), encoding="utf-8")
     (tmp / "otp_key").write_text(secrets.token_hex(32), encoding="utf-8")
-    proxy_env = server_env(tmp, HARBOR_BEHIND_PROXY="True")
-    tls_env = server_env(tmp)
-    failures: list[str] = []
-    summary: dict = {
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "wapiti": WAPITI_VERSION,
-        "modules": args.modules,
-        "excluded_modules": EXCLUDED,
-        "budget_seconds": args.max_scan_time,
-    }
+    return tmp
 
+
+def check_deploy_and_prepare(proxy_env: dict, tls_env: dict, summary: dict, failures: list[str]) -> None:
+    """`check --deploy` under production settings; then migrate, collectstatic and one key holder."""
     deploy = manage(proxy_env, "check", "--deploy", "--fail-level", "WARNING")
     summary["check_deploy"] = deploy.returncode == 0
     print(f"== manage.py check --deploy (production): {'clean' if deploy.returncode == 0 else 'FAILED'}")
@@ -635,44 +645,30 @@ def scan(args) -> int:
     if done.returncode != 0:
         sys.exit(f"bootstrap failed:\n{done.stderr}")
     print(f"== {done.stdout.splitlines()[0]}", flush=True)
-    certificate = make_certificate(tmp)
 
-    logs = [OUT / "gunicorn-proxy.log", OUT / "gunicorn-tls.log"]
-    access_log = OUT / "requests.log"
-    access_log.unlink(missing_ok=True)
-    results = {}
-    proxied = Server(proxy_env, logs[0])
-    try:
-        results["behind a TLS proxy"] = check_headers(proxied, proxied=True)
-    finally:
-        proxied.stop()
-    tls = Server(tls_env, logs[1], tls=certificate, access_log=access_log)
-    endpoint = Endpoint()
-    try:
-        results["TLS at gunicorn"] = check_headers(tls, proxied=False)
-        for label, (checked, problems) in results.items():
-            summary[f"headers ({label})"] = {"checked": checked, "problems": problems}
-            print(f"== headers, {label}: {len(checked)} responses, {len(problems)} problems")
-            for problem in problems:
-                print(f"   ! {problem}")
-            failures += [f"headers ({label}): {p}" for p in problems]
-        time.sleep(1)  # let the access log catch up
-        before = len(access_log.read_text(encoding="utf-8").splitlines())
-        t0 = time.monotonic()
-        report, summary["wapiti_runs"] = run_wapiti(wapiti, tls, endpoint, args.modules, args.max_scan_time)
-        summary["wapiti_seconds"] = round(time.monotonic() - t0)
-    finally:
-        tls.stop()
-        endpoint.shutdown()
 
-    findings = read_findings(report, tls.url)
+def report_headers(results: dict, summary: dict, failures: list[str]) -> None:
+    for label, (checked, problems) in results.items():
+        summary[f"headers ({label})"] = {"checked": checked, "problems": problems}
+        print(f"== headers, {label}: {len(checked)} responses, {len(problems)} problems")
+        for problem in problems:
+            print(f"   ! {problem}")
+        failures += [f"headers ({label}): {p}" for p in problems]
+
+
+def judge_findings(findings: list[dict], allowlist: list[dict], failures: list[str]) -> None:
+    """Mark each finding with its explanation; fail on one of medium severity or above that has none."""
     for finding in findings:
         entry = allowed_by(finding, allowlist)
         finding["explained"] = entry["explained"] if entry else None
         if finding["level"] >= FAIL_AT and not entry:
             failures.append(f"wapiti {finding['severity']}: {finding['category']} {finding['path']}: {finding['info']}")
-    facts = wapiti_log_facts(OUT / "wapiti.log")
-    requests = count_requests(access_log, before)
+
+
+def server_problems(
+    endpoint: Endpoint, logs: list[Path], requests: dict, facts: dict, failures: list[str]
+) -> list[str]:
+    """Calls out of Harbor, errors in its logs, 5xx answers, broken wapiti modules; return the log errors."""
     if endpoint.harbor_calls:
         failures.append(f"Harbor made outgoing requests to the scanner's endpoint: {endpoint.harbor_calls[:5]}")
     errors = [
@@ -688,19 +684,10 @@ def scan(args) -> int:
         failures.append(f"{server_errors} answers with a 5xx status under the scan (var/scan/requests.log)")
     if facts["module_errors"]:
         failures.append(f"wapiti modules failed: {facts['module_errors'][:3]}")
-    by_severity = collections.Counter(f["severity"] for f in findings)
-    summary.update(
-        wapiti_run=facts,
-        requests=requests,
-        findings_by_severity={s: by_severity.get(s, 0) for s in SEVERITY.values()},
-        findings=findings,
-        endpoint={"polls": endpoint.polls, "harbor_calls": endpoint.harbor_calls},
-        server_errors=errors,
-        failures=failures,
-        seconds=round(time.monotonic() - started),
-    )
-    (OUT / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return errors
 
+
+def print_results(summary: dict, facts: dict, requests: dict, findings: list[dict], endpoint: Endpoint) -> None:
     print(
         f"== wapiti {WAPITI_VERSION}: {facts['crawled']} URLs and forms crawled"
         f"{' (crawl cut short)' if facts['crawl_cut_short'] else ''}, {len(facts['modules_launched'])} active modules"
@@ -721,6 +708,10 @@ def scan(args) -> int:
         print(f"            {f['info'].splitlines()[0][:150] if f['info'] else ''}")
     print(f"== endpoint: {endpoint.polls} polls by wapiti, {len(endpoint.harbor_calls)} calls by Harbor")
     print(f"== report var/scan/wapiti.json, summary var/scan/summary.json ({summary['seconds']} s in all)")
+
+
+def verdict(failures: list[str]) -> int:
+    """Print the failures, if any; return the exit status."""
     if failures:
         print(f"== scan FAILED: {len(failures)} problems")
         for failure in failures:
@@ -728,6 +719,72 @@ def scan(args) -> int:
         return 1
     print("== scan passed: no unexplained finding of medium severity or above")
     return 0
+
+
+def scan(args) -> int:
+    loopback_up()
+    assert_loopback_only()
+    print("== network namespace: loopback only, no route elsewhere", flush=True)
+    started = time.monotonic()
+    OUT.mkdir(parents=True, exist_ok=True)
+    allowlist = load_allowlist()
+    wapiti = WAPITI_VENV / "bin" / "wapiti"
+    tmp = throwaway_directory()
+    proxy_env = server_env(tmp, HARBOR_BEHIND_PROXY="True")
+    tls_env = server_env(tmp)
+    failures: list[str] = []
+    summary: dict = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "wapiti": WAPITI_VERSION,
+        "modules": args.modules,
+        "excluded_modules": EXCLUDED,
+        "budget_seconds": args.max_scan_time,
+    }
+    check_deploy_and_prepare(proxy_env, tls_env, summary, failures)
+    certificate = make_certificate(tmp)
+
+    logs = [OUT / "gunicorn-proxy.log", OUT / "gunicorn-tls.log"]
+    access_log = OUT / "requests.log"
+    access_log.unlink(missing_ok=True)
+    results = {}
+    proxied = Server(proxy_env, logs[0])
+    try:
+        results["behind a TLS proxy"] = check_headers(proxied, proxied=True)
+    finally:
+        proxied.stop()
+    tls = Server(tls_env, logs[1], tls=certificate, access_log=access_log)
+    endpoint = Endpoint()
+    try:
+        results["TLS at gunicorn"] = check_headers(tls, proxied=False)
+        report_headers(results, summary, failures)
+        time.sleep(1)  # let the access log catch up
+        before = len(access_log.read_text(encoding="utf-8").splitlines())
+        t0 = time.monotonic()
+        report, summary["wapiti_runs"] = run_wapiti(wapiti, tls, endpoint, args.modules, args.max_scan_time)
+        summary["wapiti_seconds"] = round(time.monotonic() - t0)
+    finally:
+        tls.stop()
+        endpoint.shutdown()
+
+    findings = read_findings(report, tls.url)
+    judge_findings(findings, allowlist, failures)
+    facts = wapiti_log_facts(OUT / "wapiti.log")
+    requests = count_requests(access_log, before)
+    errors = server_problems(endpoint, logs, requests, facts, failures)
+    by_severity = collections.Counter(f["severity"] for f in findings)
+    summary.update(
+        wapiti_run=facts,
+        requests=requests,
+        findings_by_severity={s: by_severity.get(s, 0) for s in SEVERITY.values()},
+        findings=findings,
+        endpoint={"polls": endpoint.polls, "harbor_calls": endpoint.harbor_calls},
+        server_errors=errors,
+        failures=failures,
+        seconds=round(time.monotonic() - started),
+    )
+    (OUT / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    print_results(summary, facts, requests, findings, endpoint)
+    return verdict(failures)
 
 
 def main() -> int:

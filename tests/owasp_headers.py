@@ -93,45 +93,54 @@ def csp_problems(value: str | None) -> list[str]:
     return problems
 
 
-def header_problems(headers: Mapping[str, str], *, static: bool = False, https: bool = False) -> list[str]:
-    """What is missing or too weak in one response's headers.
-
-    ``static``: a file served by WhiteNoise (it may be cached). ``https``: the
-    response was served over HTTPS in production, so HSTS must be there.
-    """
-    h = _lower(headers)
+def _expected_value_problems(h: Mapping[str, str]) -> list[str]:
+    """Headers that must carry one exact value (compared without case)."""
     problems = []
-
-    def expect(name: str, wanted: str) -> None:
+    for name, wanted in (
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("x-permitted-cross-domain-policies", "none"),
+        ("cross-origin-opener-policy", "same-origin"),
+        ("cross-origin-resource-policy", "same-origin"),
+        ("cross-origin-embedder-policy", "require-corp"),
+    ):
         got = h.get(name)
         if got is None:
             problems.append(f"no {name}")
         elif got.strip().lower() != wanted.lower():
             problems.append(f"{name} is {got!r}, not {wanted!r}")
+    return problems
 
-    expect("x-content-type-options", "nosniff")
-    expect("x-frame-options", "DENY")
-    expect("x-permitted-cross-domain-policies", "none")
-    expect("cross-origin-opener-policy", "same-origin")
-    expect("cross-origin-resource-policy", "same-origin")
-    expect("cross-origin-embedder-policy", "require-corp")
-    problems += csp_problems(h.get("content-security-policy"))
 
+def _policy_problems(h: Mapping[str, str]) -> list[str]:
+    """Referrer-Policy sends nothing elsewhere; Permissions-Policy denies the sensors and devices."""
+    problems = []
     referrer = h.get("referrer-policy", "").strip().lower()
     if referrer not in ALLOWED_REFERRER_POLICIES:
         problems.append(f"referrer-policy is {referrer!r}, not one of {sorted(ALLOWED_REFERRER_POLICIES)}")
-
     permissions = {part.strip() for part in h.get("permissions-policy", "").split(",")}
-    for feature in SENSORS_AND_DEVICES:
-        if f"{feature}=()" not in permissions:
-            problems.append(f"permissions-policy does not deny {feature}")
+    problems += [
+        f"permissions-policy does not deny {feature}"
+        for feature in SENSORS_AND_DEVICES
+        if f"{feature}=()" not in permissions
+    ]
+    return problems
 
+
+def _cache_problems(h: Mapping[str, str], *, static: bool) -> list[str]:
+    """Dynamic pages are never stored; static files are never marked private."""
+    problems = []
     cache = h.get("cache-control", "").lower()
     if not static and "no-store" not in cache:
         problems.append(f"cache-control is {cache!r}, without no-store")
     if "private" in cache and static:
         problems.append("a static file marked private")
+    return problems
 
+
+def _disclosure_problems(h: Mapping[str, str]) -> list[str]:
+    """Headers that open the response to other sites or name the software behind it."""
+    problems = []
     if h.get("access-control-allow-origin"):
         problems.append(f"access-control-allow-origin is {h['access-control-allow-origin']!r}")
     if h.get("x-xss-protection", "0").strip() != "0":
@@ -140,19 +149,39 @@ def header_problems(headers: Mapping[str, str], *, static: bool = False, https: 
     if any(c.isdigit() for c in server):
         problems.append(f"server header names a version: {server!r}")
     problems += [f"{name} is sent" for name in LEAKY_HEADERS if name in h]
-
-    hsts = h.get("strict-transport-security")
-    if https:
-        if not hsts:
-            problems.append("no strict-transport-security over HTTPS")
-        else:
-            parts = [p.strip().lower() for p in hsts.split(";")]
-            ages = [int(p.split("=", 1)[1]) for p in parts if p.startswith("max-age=") and p[8:].isdigit()]
-            if not ages or ages[0] < HSTS_MIN_SECONDS:
-                problems.append(f"strict-transport-security max-age under a year: {hsts!r}")
-            if "includesubdomains" not in parts:
-                problems.append(f"strict-transport-security without includeSubDomains: {hsts!r}")
     return problems
+
+
+def _hsts_problems(h: Mapping[str, str]) -> list[str]:
+    """Strict-Transport-Security for at least a year, subdomains included."""
+    hsts = h.get("strict-transport-security")
+    if not hsts:
+        return ["no strict-transport-security over HTTPS"]
+    problems = []
+    parts = [p.strip().lower() for p in hsts.split(";")]
+    ages = [int(p.split("=", 1)[1]) for p in parts if p.startswith("max-age=") and p[8:].isdigit()]
+    if not ages or ages[0] < HSTS_MIN_SECONDS:
+        problems.append(f"strict-transport-security max-age under a year: {hsts!r}")
+    if "includesubdomains" not in parts:
+        problems.append(f"strict-transport-security without includeSubDomains: {hsts!r}")
+    return problems
+
+
+def header_problems(headers: Mapping[str, str], *, static: bool = False, https: bool = False) -> list[str]:
+    """What is missing or too weak in one response's headers.
+
+    ``static``: a file served by WhiteNoise (it may be cached). ``https``: the
+    response was served over HTTPS in production, so HSTS must be there.
+    """
+    h = _lower(headers)
+    return (
+        _expected_value_problems(h)
+        + csp_problems(h.get("content-security-policy"))
+        + _policy_problems(h)
+        + _cache_problems(h, static=static)
+        + _disclosure_problems(h)
+        + (_hsts_problems(h) if https else [])
+    )
 
 
 def cookie_problems(set_cookie_headers: Iterable[str], *, https: bool = False) -> list[str]:

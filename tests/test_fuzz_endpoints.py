@@ -88,7 +88,9 @@ PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 def test_every_url_is_fuzzed():
     names = {name for name, _route in ROUTES}
     assert {n.split(":")[0] for n in names} == {"intake", "casework", "referrals", "resources", "public", ""}
-    assert {n for n in names if n.startswith(":")} == {":favicon"}  # the one address outside the apps
+    # The addresses outside the apps: the icon, and the English landing page that `/` cannot be
+    # for a browser asking another language (config.languages).
+    assert {n for n in names if n.startswith(":")} == {":favicon", ":landing_en"}
     routes = [route for _name, route in ROUTES]
     assert "/check/message/" in routes and "/es/check/message/" in routes
     assert "/staff/inbox/<hexid:referral_id>/print/" in routes
@@ -269,6 +271,61 @@ def query_strings(draw, world: World) -> str:
 FILES = [b"", b"\xff\xd8\xff", b"GIF89a", b"\x89PNG\r\n\x1a\n" + b"\x00" * 30, b"%PDF-1.4", b"\x00" * 1000]
 
 
+def _file_part(draw) -> bytes:
+    """One file part: an odd filename, odd content, an odd Content-Type."""
+    filename = draw(
+        st.one_of(st.sampled_from(["a.jpg", "", "../../etc/passwd", "\x00.jpg", "\u202egpj.exe"]), st.text(max_size=30))
+    )
+    content = draw(st.one_of(st.sampled_from(FILES), st.binary(max_size=300), st.just(jpeg_bytes())))
+    ctype = draw(st.sampled_from(["image/jpeg", "application/octet-stream", "text/plain; charset=no-such", "", "\x00"]))
+    field_name = draw(st.sampled_from(["photos", "photos", "receipt", "x"]))
+    return (
+        f'Content-Disposition: form-data; name="{field_name}"; filename="{filename}"\r\n'.encode(
+            "utf-8", "surrogatepass"
+        )
+        + (f"Content-Type: {ctype}\r\n".encode() if ctype else b"")
+        + b"\r\n"
+        + content
+    )
+
+
+# Each way of breaking a multipart body: (draw, body, boundary) -> the broken body. The two that
+# break the Content-Type header's boundary instead are in BOUNDARY_DAMAGE.
+BODY_DAMAGE = {
+    "truncate": lambda draw, body, boundary: body[: draw(st.integers(0, max(0, len(body) - 1)))],
+    "no-end": lambda draw, body, boundary: body[: -len(b"--" + boundary.encode()) - 4],
+    "no-headers": lambda draw, body, boundary: body.replace(b"Content-Disposition: form-data; ", b""),
+    "huge-header": lambda draw, body, boundary: body.replace(
+        b"\r\n\r\n", b"\r\nX-Filler: " + b"h" * draw(st.integers(10_000, 300_000)) + b"\r\n\r\n", 1
+    ),
+    "lf-only": lambda draw, body, boundary: body.replace(b"\r\n", b"\n"),
+    "no-disposition": lambda draw, body, boundary: body.replace(b"Content-Disposition", b"Content-Dispositio"),
+    "base64": lambda draw, body, boundary: body.replace(b"\r\n\r\n", b"\r\nContent-Transfer-Encoding: base64\r\n\r\n"),
+    "garbage-after": lambda draw, body, boundary: body + draw(st.binary(max_size=200)),
+    "nested": lambda draw, body, boundary: body.replace(
+        b"form-data;",
+        b'form-data; name="n"\r\nContent-Type: multipart/mixed; boundary=' + boundary.encode() + b"\r\n",
+        1,
+    ),
+}
+BOUNDARY_DAMAGE = {"wrong-boundary": lambda boundary: "not-" + boundary, "no-boundary": lambda boundary: ""}
+DAMAGE = [
+    "none",
+    "none",
+    "truncate",
+    "wrong-boundary",
+    "no-boundary",
+    "no-end",
+    "no-headers",
+    "huge-header",
+    "lf-only",
+    "no-disposition",
+    "base64",
+    "garbage-after",
+    "nested",
+]
+
+
 @st.composite
 def multipart(draw, world: World, csrf: str) -> tuple[bytes, str]:
     """A multipart body from form fields and files, then (sometimes) broken in one of many ways."""
@@ -278,72 +335,13 @@ def multipart(draw, world: World, csrf: str) -> tuple[bytes, str]:
     for name, value in pairs:
         parts.append(b'Content-Disposition: form-data; name="' + name + b'"\r\n\r\n' + value)
     for _ in range(draw(st.integers(0, 3))):
-        filename = draw(
-            st.one_of(
-                st.sampled_from(["a.jpg", "", "../../etc/passwd", "\x00.jpg", "\u202egpj.exe"]), st.text(max_size=30)
-            )
-        )
-        content = draw(st.one_of(st.sampled_from(FILES), st.binary(max_size=300), st.just(jpeg_bytes())))
-        ctype = draw(
-            st.sampled_from(["image/jpeg", "application/octet-stream", "text/plain; charset=no-such", "", "\x00"])
-        )
-        field_name = draw(st.sampled_from(["photos", "photos", "receipt", "x"]))
-        parts.append(
-            f'Content-Disposition: form-data; name="{field_name}"; filename="{filename}"\r\n'.encode(
-                "utf-8", "surrogatepass"
-            )
-            + (f"Content-Type: {ctype}\r\n".encode() if ctype else b"")
-            + b"\r\n"
-            + content
-        )
+        parts.append(_file_part(draw))
     sep = b"--" + boundary.encode()
     body = b"".join(sep + b"\r\n" + part + b"\r\n" for part in parts) + sep + b"--\r\n"
-    header_boundary = boundary
-    damage = draw(
-        st.sampled_from(
-            [
-                "none",
-                "none",
-                "truncate",
-                "wrong-boundary",
-                "no-boundary",
-                "no-end",
-                "no-headers",
-                "huge-header",
-                "lf-only",
-                "no-disposition",
-                "base64",
-                "garbage-after",
-                "nested",
-            ]
-        )
-    )
-    if damage == "truncate":
-        body = body[: draw(st.integers(0, max(0, len(body) - 1)))]
-    elif damage == "wrong-boundary":
-        header_boundary = "not-" + boundary
-    elif damage == "no-boundary":
-        header_boundary = ""
-    elif damage == "no-end":
-        body = body[: -len(sep) - 4]
-    elif damage == "no-headers":
-        body = body.replace(b"Content-Disposition: form-data; ", b"")
-    elif damage == "huge-header":
-        body = body.replace(b"\r\n\r\n", b"\r\nX-Filler: " + b"h" * draw(st.integers(10_000, 300_000)) + b"\r\n\r\n", 1)
-    elif damage == "lf-only":
-        body = body.replace(b"\r\n", b"\n")
-    elif damage == "no-disposition":
-        body = body.replace(b"Content-Disposition", b"Content-Dispositio")
-    elif damage == "base64":
-        body = body.replace(b"\r\n\r\n", b"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
-    elif damage == "garbage-after":
-        body += draw(st.binary(max_size=200))
-    elif damage == "nested":
-        body = body.replace(
-            b"form-data;",
-            b'form-data; name="n"\r\nContent-Type: multipart/mixed; boundary=' + boundary.encode() + b"\r\n",
-            1,
-        )
+    damage = draw(st.sampled_from(DAMAGE))
+    if damage in BODY_DAMAGE:
+        body = BODY_DAMAGE[damage](draw, body, boundary)
+    header_boundary = BOUNDARY_DAMAGE[damage](boundary) if damage in BOUNDARY_DAMAGE else boundary
     content_type = "multipart/form-data" + (f"; boundary={header_boundary}" if header_boundary else "")
     if draw(st.booleans()):
         content_type += draw(st.sampled_from(["; charset=utf-8", "; charset=no-such-charset", "; charset=", ";;;"]))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from policy.catalogue import default_catalogue
 from vault.crypto import aead_decrypt, aead_encrypt, aead_encrypt_padded, hkdf, hpke_unwrap, hpke_wrap, random_key
 
 SCHEMA_VERSION = 1
@@ -35,19 +36,10 @@ SECTION_FLOOR = 1024
 TRACE_FLOOR = 4096
 CHUNK_BYTES = 256 * 1024
 
-SECTIONS = (
-    "summary",
-    "incident",
-    "harm",
-    "needs",
-    "narrative",
-    "sensitive",
-    "contact",
-    "consent",
-    "attachments",
-    "messages",
-    "notes",
-)
+# The labels under which a report's parts are encrypted: the summary (what the queue and
+# statistics read), the sections of the field catalogue (policy/data/catalogue.toml, the one
+# place they are named), and the items kept in rows of their own.
+SECTIONS = ("summary", *default_catalogue().sections, "attachments", "messages", "notes")
 
 
 def new_dek() -> bytes:

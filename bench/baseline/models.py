@@ -1,4 +1,12 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
 from django.db import models
+
+# This app is installed only with HARBOR_BENCH_BASELINE (config/settings.py), so the django-stubs
+# plugin, which reads the default settings, does not see it: what Django adds to these models is
+# declared here for the type checker.
 
 
 class PlainReport(models.Model):
@@ -7,6 +15,9 @@ class PlainReport(models.Model):
     # Indexed like intake.Report, so the queue benchmark compares like with like.
     received_at = models.DateTimeField()
     status = models.CharField(max_length=16, default="new", db_index=True)
+
+    id: int
+    objects: ClassVar[models.Manager[PlainReport]]
 
     class Meta:
         indexes = [
@@ -22,6 +33,9 @@ class PlainSection(models.Model):
     report = models.ForeignKey(PlainReport, on_delete=models.CASCADE, related_name="sections")
     name = models.CharField(max_length=16)
     body = models.TextField()
+
+    report_id: int
+    objects: ClassVar[models.Manager[PlainSection]]
 
     def __str__(self) -> str:
         return f"plain section {self.name} of {self.report_id}"

@@ -16,6 +16,7 @@ register.filter("verification_words", presenters.verification_words)
 register.filter("protection_status_words", presenters.protection_status_words)
 register.filter("audit_action", presenters.audit_action)
 register.filter("audit_actor", presenters.audit_actor)
+register.filter("interface_language", presenters.interface_language)
 
 
 @register.filter

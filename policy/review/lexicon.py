@@ -99,6 +99,9 @@ def _strings(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+_FAMILY_KEYS = frozenset({"name", "reason", "scope", "terms", "patterns", "quiet", "weight", "after"})
+
+
 def _family(table: Any, where: str, reasons: Iterable[str]) -> Family:
     if not isinstance(table, dict):
         raise ReviewLexiconError(f"{where}: a family must be a table")
@@ -110,9 +113,22 @@ def _family(table: Any, where: str, reasons: Iterable[str]) -> Family:
         raise ReviewLexiconError(f"{where}: unknown reason {reason!r}")
     if scope not in SCOPES:
         raise ReviewLexiconError(f"{where}: scope must be one of {', '.join(SCOPES)}")
-    unknown = set(table) - {"name", "reason", "scope", "terms", "patterns", "quiet", "weight", "after"}
+    unknown = set(table) - _FAMILY_KEYS
     if unknown:
         raise ReviewLexiconError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
+    terms, after = _terms(table, where)
+    patterns = _patterns(table, "patterns", where)
+    quiet = _patterns(table, "quiet", where)
+    if not terms and not patterns:
+        raise ReviewLexiconError(f"{where}: a family needs terms or patterns")
+    weight = table.get("weight", 1.0)
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 1:
+        raise ReviewLexiconError(f"{where}: weight must be a number in (0, 1]")
+    return Family(name, str(reason), str(scope), terms, patterns, quiet, float(weight), after)
+
+
+def _terms(table: dict[str, Any], where: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A family's folded terms (each holding a word) and its one-word 'after' cues."""
     try:
         terms = tuple(fold(t).strip() for raw in _strings(table, "terms", where) for t in expand(raw))
     except ValueError as exc:
@@ -124,19 +140,18 @@ def _family(table: Any, where: str, reasons: Iterable[str]) -> Family:
         raise ReviewLexiconError(f"{where}: 'after' applies to patterns only")
     if any(len(canonical_words(w)) != 1 for w in after):
         raise ReviewLexiconError(f"{where}: each of 'after' must be one word")
-    patterns = _strings(table, "patterns", where)
-    quiet = _strings(table, "quiet", where)
-    for source in patterns + quiet:
+    return terms, after
+
+
+def _patterns(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    """Regular expressions under `key`, each one that compiles."""
+    patterns = _strings(table, key, where)
+    for source in patterns:
         try:
             re.compile(source)
         except re.error as exc:
             raise ReviewLexiconError(f"{where}: bad pattern {source!r}: {exc}") from None
-    if not terms and not patterns:
-        raise ReviewLexiconError(f"{where}: a family needs terms or patterns")
-    weight = table.get("weight", 1.0)
-    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 1:
-        raise ReviewLexiconError(f"{where}: weight must be a number in (0, 1]")
-    return Family(name, str(reason), str(scope), terms, patterns, quiet, float(weight), after)
+    return patterns
 
 
 def load_families(paths: Iterable[Path], reasons: Iterable[str]) -> tuple[Family, ...]:

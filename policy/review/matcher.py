@@ -3,7 +3,7 @@
 A text is cut into words once. Terms are looked up word by word in a trie of words, so their
 number costs nothing per word; a regular expression (a pattern, or a quiet phrase) is tried
 only at a word whose first two letters can begin it. Those letters are read from the pattern's
-parse tree when it is compiled (``start_keys``); a pattern whose start cannot be bounded that
+parse tree (``policy.redact.regex_tree``) when it is compiled (``start_keys``); a pattern whose start cannot be bounded that
 way ("any word character") is tried at every word.
 """
 
@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from re import _constants as _C  # type: ignore[attr-defined]
-from re import _parser  # type: ignore[attr-defined]
 from typing import Any, Final, NamedTuple
 
+from ..redact import regex_tree as rt
 from .lexicon import Family, canonical_words
 
 #: A word of folded text; an apostrophe inside it belongs to it ("didn't").
@@ -24,8 +23,8 @@ _JOIN: Final = re.compile(r"[ \t'\"\-]*")
 _SYMBOLS: Final = "$#"
 _KEY: Final = 3
 _MAX_KEYS: Final = 4000
-_REPEATS: Final = (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT)
-_SKIPPED: Final = (_C.AT, _C.ASSERT, _C.ASSERT_NOT)
+_REPEATS: Final = (rt.MAX_REPEAT, rt.MIN_REPEAT, rt.POSSESSIVE_REPEAT)
+_SKIPPED: Final = (rt.AT, rt.ASSERT, rt.ASSERT_NOT)
 
 
 class Hit(NamedTuple):
@@ -43,13 +42,13 @@ class _Unbounded(Exception):
 def _class_chars(items: Sequence[tuple[Any, Any]]) -> list[str]:
     chars: list[str] = []
     for op, av in items:
-        if op is _C.LITERAL:
+        if op == rt.LITERAL:
             chars.append(chr(av))
-        elif op is _C.RANGE and av[1] - av[0] < 64:
+        elif op == rt.RANGE and av[1] - av[0] < 64:
             chars.extend(chr(c) for c in range(av[0], av[1] + 1))
-        elif op is _C.CATEGORY and av is _C.CATEGORY_DIGIT:
+        elif op == rt.CATEGORY and av == rt.CATEGORY_DIGIT:
             chars.extend("0123456789")
-        elif op is _C.CATEGORY and av is _C.CATEGORY_SPACE:
+        elif op == rt.CATEGORY and av == rt.CATEGORY_SPACE:
             chars.append(" ")
         else:
             raise _Unbounded
@@ -65,15 +64,15 @@ def _prefixes(items: list[tuple[Any, Any]], need: int) -> set[str]:
     rest = items[1:]
     if op in _SKIPPED:
         return _prefixes(rest, need)
-    if op is _C.LITERAL or op is _C.IN:
-        chars = [chr(av)] if op is _C.LITERAL else _class_chars(av)
+    if op in (rt.LITERAL, rt.IN):
+        chars = [chr(av)] if op == rt.LITERAL else _class_chars(av)
         out: set[str] = set()
         for c in chars:
             out |= {c + s for s in _prefixes(rest, need - 1)} if c.isalnum() or c == "_" else {""}
         return out
-    if op is _C.BRANCH:
+    if op == rt.BRANCH:
         return set().union(*(_prefixes(list(branch) + rest, need) for branch in av[1]))
-    if op is _C.SUBPATTERN:
+    if op == rt.SUBPATTERN:
         return _prefixes(list(av[3]) + rest, need)
     if op in _REPEATS:
         low, high, sub = av
@@ -90,8 +89,8 @@ def start_keys(source: str) -> frozenset[str] | None:
     if source[:2] in ("\\$", "\\#"):
         return frozenset({source[1]})
     try:
-        keys = _prefixes(list(_parser.parse(source)), _KEY)
-    except (_Unbounded, RecursionError):
+        keys = _prefixes(list(rt.parse(source)), _KEY)
+    except (_Unbounded, rt.Unsupported, RecursionError):
         return None
     if "" in keys or len(keys) > _MAX_KEYS:
         return None

@@ -184,11 +184,7 @@ def test_a_referral_goes_from_the_reporter_to_victim_services_and_the_reporter_s
 # --- c. axe-core on every dashboard page --------------------------------------------------
 
 
-def test_every_dashboard_page_has_no_accessibility_violations(desktop, phone, axe_source, team):
-    """axe-core with all its default rules, CSP enforced: every staff page at desktop size, the refusals too;
-    login, queue and report on a phone."""
-    for site in (desktop, phone):
-        site.context.add_init_script(axe_source)
+def _report_with_a_photo_and_an_unanswered_message() -> None:
     from intake.services import append_message
     from intake.services import open_with_receipt as open_report
 
@@ -197,20 +193,23 @@ def test_every_dashboard_page_has_no_accessibility_violations(desktop, phone, ax
     opened = open_report(receipt)
     append_message(opened.report, opened.dek, "reporter", "Please call me after noon.")  # marked unanswered
 
-    # At phone size: the login steps, the queue (rows as cards) and the report.
-    small = Audit(phone, phone=True)
+
+def _audit_the_colleague_on_a_phone(phone: Site, small: Audit, colleague) -> None:
+    """At phone size: the login steps, the queue (rows as cards) and the report."""
     phone.goto("/staff/login/")
     small.check("login")
-    log_in(phone, team["colleague"], small.check)
+    log_in(phone, colleague, small.check)
     small.check("queue")
     open_the_report(phone.page)
     small.check("report")
 
-    audit = Audit(desktop, phone=False)
+
+def _audit_the_advocate(desktop: Site, phone: Site, audit: Audit, small: Audit, advocate) -> None:
+    """The advocate: queue, report, a referral and a safety alert (checked by the colleague on the
+    phone), statistics, password, and two refusals."""
     desktop.goto("/staff/login/")
     audit.check("login")
-    # The advocate: queue, report, a referral and a safety alert, statistics, password.
-    page = log_in(desktop, team["advocate"], audit.check)
+    page = log_in(desktop, advocate, audit.check)
     audit.check("queue")
     open_the_report(page)
     expect(page.get_by_role("img", name="Photo 1 from the reporter")).to_be_visible()
@@ -243,8 +242,10 @@ def test_every_dashboard_page_has_no_accessibility_violations(desktop, phone, ax
     audit.check("refusal: no such report")
     log_out(page)
 
-    # The recipient: inbox, the referral, its printable view.
-    page = log_in(desktop, team["recipient"])
+
+def _audit_the_recipient(desktop: Site, audit: Audit, recipient) -> None:
+    """The recipient: inbox, the referral, its printable view."""
+    page = log_in(desktop, recipient)
     audit.check("inbox")
     page.get_by_role("table").get_by_role("link").click()
     page.wait_for_load_state()
@@ -254,8 +255,10 @@ def test_every_dashboard_page_has_no_accessibility_violations(desktop, phone, ax
     desktop.goto("/staff/")
     log_out(page)
 
-    # The administrator's first login (enrol, recovery codes), then the accounts pages.
-    page = log_in(desktop, team["admin"], audit.check)
+
+def _audit_the_administrator(desktop: Site, audit: Audit, admin, organisation_id) -> None:
+    """The administrator's first login (enrol, recovery codes), then the accounts pages."""
+    page = log_in(desktop, admin, audit.check)
     assert heading(page) == "Accounts and keys"
     audit.check("accounts: users")
     for path, name in [
@@ -263,8 +266,8 @@ def test_every_dashboard_page_has_no_accessibility_violations(desktop, phone, ax
         ("/staff/accounts/invitations/", "accounts: invitations"),
         ("/staff/accounts/organisations/", "accounts: organisations"),
         ("/staff/accounts/organisations/new/", "accounts: new organisation"),
-        (f"/staff/accounts/organisations/{team['recipient'].profile.organisation_id}/", "accounts: organisation"),
-        (f"/staff/accounts/organisations/{team['recipient'].profile.organisation_id}/retire/", "accounts: retire"),
+        (f"/staff/accounts/organisations/{organisation_id}/", "accounts: organisation"),
+        (f"/staff/accounts/organisations/{organisation_id}/retire/", "accounts: retire"),
         ("/staff/accounts/grants/", "accounts: grants"),
         ("/staff/accounts/rotate/", "accounts: rotate"),
         ("/staff/retention/", "accounts: retention"),
@@ -277,8 +280,23 @@ def test_every_dashboard_page_has_no_accessibility_violations(desktop, phone, ax
         audit.check(name)
     log_out(page)
 
+
+def test_every_dashboard_page_has_no_accessibility_violations(desktop, phone, axe_source, team):
+    """axe-core with all its default rules, CSP enforced: every staff page at desktop size, the refusals too;
+    login, queue and report on a phone."""
+    for site in (desktop, phone):
+        site.context.add_init_script(axe_source)
+    _report_with_a_photo_and_an_unanswered_message()
+
+    small = Audit(phone, phone=True)
+    _audit_the_colleague_on_a_phone(phone, small, team["colleague"])
+    audit = Audit(desktop, phone=False)
+    _audit_the_advocate(desktop, phone, audit, small, team["advocate"])
+    _audit_the_recipient(desktop, audit, team["recipient"])
+    _audit_the_administrator(desktop, audit, team["admin"], team["recipient"].profile.organisation_id)
+
     # The auditor.
-    page = log_in(desktop, team["auditor"])
+    log_in(desktop, team["auditor"])
     audit.check("audit log")
     desktop.goto("/staff/stats/")
     audit.check("statistics (auditor)")

@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from intake import policy_bridge
 from intake.services import open_with_receipt
-from referrals import services as referral_services
 from referrals.models import Referral
 from referrals.presenters import REASON_LABELS
 from tests.browser.test_dashboard import ORGANISATION, _click, choose_recipient, log_in, open_the_report, team  # noqa: F401
@@ -31,10 +30,7 @@ INJURIES = "bruised ribs and a cut lip"
 
 def _held_narrative(receipt: str):
     """The narrative as the policy holds it for the advocate: original, removed runs, flags."""
-    stored: dict = {}
-    opened = open_with_receipt(receipt)
-    for section in referral_services.REPORT_SECTIONS:
-        stored.update(opened.section(section))
+    stored = open_with_receipt(receipt).answers()
     held = policy_bridge.build(stored, "victim_services", "en").held_text("narrative")
     assert held is not None
     return held.redaction

@@ -9,6 +9,8 @@ live server. A second visit to the same link gets the kind "already used" page.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
@@ -20,6 +22,11 @@ from tests.browser.test_dashboard import _click, _enrol_code, log_in
 from tests.casework.conftest import PASSWORD, make_staff
 from vault import custody
 from vault.custody import create_org_key, grant, open_grant, unlock_staff_key
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from tests.browser.conftest import Site
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -45,13 +52,9 @@ def harbor(transactional_db, live_server) -> dict:
     return people
 
 
-def test_an_invitee_joins_on_her_phone_and_lands_in_her_inbox(desktop, phone, axe_source, harbor):
-    for site in (desktop, phone):
-        site.context.add_init_script(axe_source)
-    audit, small = Audit(desktop, phone=False), Audit(phone, phone=True)
-
-    # The administrator invites her, from the organisation's page.
-    page = log_in(desktop, harbor["admin"])
+def _invite_from_the_organisation_page(desktop: Site, audit: Audit, admin) -> str:
+    """The administrator invites her, from the organisation's page; return the link read off the page."""
+    page = log_in(desktop, admin)
     _click(page, "link", "Recipient organisations")
     expect(page.locator(".jurisdiction")).to_contain_text("City and County of San Francisco")
     audit.check("organisations")
@@ -69,9 +72,11 @@ def test_an_invitee_joins_on_her_phone_and_lands_in_her_inbox(desktop, phone, ax
     _click(page, "link", "I have passed it on")
     expect(page.get_by_role("row").filter(has_text="ana")).to_contain_text("waiting")
     audit.check("invitations")
+    return link
 
-    # She opens it on her phone and chooses a password.
-    her = phone.page
+
+def _choose_a_password(her: Page, small: Audit, link: str) -> None:
+    """She opens the link on her phone; a short password is refused, a long one taken."""
     her.goto(link)
     her.wait_for_load_state()
     assert heading(her) == "Welcome to Harbor"
@@ -86,7 +91,9 @@ def test_an_invitee_joins_on_her_phone_and_lands_in_her_inbox(desktop, phone, ax
     her.get_by_label("The same password again").fill(HER_PASSWORD)
     _click(her, "button", "Set my password")
 
-    # Her authenticator: the QR code, and the code her app would show.
+
+def _enrol_her_authenticator(her: Page, small: Audit):
+    """Her authenticator: the QR code, and the code her app would show; then her inbox. Return her user."""
     assert heading(her) == "Set up two-step login"
     expect(her.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
     small.check("enrol")
@@ -101,6 +108,18 @@ def test_an_invitee_joins_on_her_phone_and_lands_in_her_inbox(desktop, phone, ax
     assert heading(her) == "Referrals received"
     expect(her.get_by_role("button", name="Log out (ana)")).to_be_visible()
     small.check("inbox")
+    return ana
+
+
+def test_an_invitee_joins_on_her_phone_and_lands_in_her_inbox(desktop, phone, axe_source, harbor):
+    for site in (desktop, phone):
+        site.context.add_init_script(axe_source)
+    audit, small = Audit(desktop, phone=False), Audit(phone, phone=True)
+
+    link = _invite_from_the_organisation_page(desktop, audit, harbor["admin"])
+    her = phone.page
+    _choose_a_password(her, small, link)
+    ana = _enrol_her_authenticator(her, small)
 
     profile = StaffProfile.objects.get(user=ana)
     assert profile.roles == ["recipient"] and profile.organisation == harbor["organisation"]

@@ -40,6 +40,7 @@ from intake.fields import TextField
 from intake.forms import ReportForm
 from intake.models import Report
 from intake.services import Draft, open_with_receipt, submit
+from referrals import policy_bridge as referrals_bridge
 from referrals import services as referral_services
 from referrals.models import Referral
 from tests.browser import test_dashboard
@@ -251,16 +252,11 @@ def _what_arrived(referral: Referral, advocate) -> list[str]:
     grant = referral.org_key.grants.get(staff_key__user=advocate)
     org_private = open_grant(grant, unlock_staff_key(advocate.vault_key, PASSWORD))
     key = vault_referrals.unwrap_key(bytes(referral.org_wrap), referral.id, org_private)
-    return [text for _label, text in policy_bridge.referral_rows(referral_services.body(referral, key))]
+    return [text for _label, text in referrals_bridge.body_rows(referral_services.body(referral, key))]
 
 
-def test_hostile_text_stays_text_from_the_form_to_the_recipients_printout(
-    advocate_site, recipient_site, reporter_site, team
-):
-    data = hostile_text_report()
-    typed = [data[name] for name in TEXT_FIELDS]
-    receipt, _ = submit_report(CsrfClient(), data)
-    report = Report.objects.get()
+def _reporter_follows_up(receipt: str) -> None:
+    """The reporter sends a message and added details with the receipt."""
     reporter = CsrfClient()
     page = reporter.submit("/check/", {"receipt": receipt})
     page = reporter.submit(
@@ -272,9 +268,10 @@ def test_hostile_text_stays_text_from_the_form_to_the_recipients_printout(
     )
     assert page.status_code == 200
 
-    # The advocate: the queue, the report, a reply and a note.
-    advocate = Watch(advocate_site)
-    log_in(advocate_site, team["advocate"])
+
+def _advocate_replies_and_notes(advocate: Watch, advocate_site: Site, user, report: Report, typed: list[str]) -> Page:
+    """The advocate: the queue, the report, a reply and a note."""
+    log_in(advocate_site, user)
     advocate.check("queue")
     advocate_site.goto(f"/staff/reports/{report.id}/")
     advocate.check("report", [*typed, REPORTER_MESSAGE, REPORTER_DETAILS])
@@ -286,13 +283,15 @@ def test_hostile_text_stays_text_from_the_form_to_the_recipients_printout(
     expect(page.get_by_label("Reply to the reporter")).to_have_value("")
     _click(page, "button", "Add note")
     advocate.check("report with a reply and a note", [*typed, *ADVOCATE_REPLY.split("\n"), *ADVOCATE_NOTE.split("\n")])
+    return page
 
-    # The referral, as built: each text the policy lets go sits unchanged in its textarea.
+
+def _build_and_send_the_referral(advocate: Watch, page: Page, receipt: str, user) -> list[str]:
+    """The referral, as built: each text the policy lets go sits unchanged in its textarea. Sent, it
+    arrives with real payloads in it; return the text of each row that arrived."""
     choose_recipient(page, ORGANISATION)
     advocate.check("referral: choose and build")
-    stored = {}
-    for section in referral_services.REPORT_SECTIONS:
-        stored.update(open_with_receipt(receipt).section(section))
+    stored = open_with_receipt(receipt).answers()
     built_referral = policy_bridge.build(stored, "victim_services", "en")
     built = {f["id"]: f["value"] for f in built_referral.to_dict()["fields"]}
     built |= {h.id: h.field.value for h in built_referral.held}
@@ -309,18 +308,17 @@ def test_hostile_text_stays_text_from_the_form_to_the_recipients_printout(
     _click(page, "button", "Encrypt and send")
     assert heading(page) == f"Referral to {ORGANISATION}"
     referral = Referral.objects.get()
-    arrived = _what_arrived(referral, team["advocate"])
+    arrived = _what_arrived(referral, user)
     assert built["narrative"] in arrived  # the advocate included it
     # The redactor takes some words out (it is not tuned for markup), but real payloads arrive.
     assert sum(len(MARKUP.findall(text)) for text in arrived) >= 20, arrived
     advocate.check("referral sent", arrived)
-    page.get_by_label(MESSAGE_LABEL).fill(TO_RECIPIENT)
-    _click(page, "button", "Send to the recipient")
-    advocate.check("referral with a message", TO_RECIPIENT.split("\n"))
+    return arrived
 
-    # The recipient: inbox, the referral, a reply, the printable view.
-    recipient = Watch(recipient_site)
-    log_in(recipient_site, team["recipient"])
+
+def _recipient_reads_and_replies(recipient: Watch, recipient_site: Site, user, arrived: list[str]) -> None:
+    """The recipient: inbox, the referral, a reply, the printable view."""
+    log_in(recipient_site, user)
     assert heading(recipient.page) == "Referrals received"
     recipient.check("inbox")
     with recipient.page.expect_navigation():
@@ -331,6 +329,26 @@ def test_hostile_text_stays_text_from_the_form_to_the_recipients_printout(
     recipient.check("referral received, with a reply", RECIPIENT_REPLY.split("\n"))
     _click(recipient.page, "link", "Printable view")
     recipient.check("printable view", arrived, isolated=False)
+
+
+def test_hostile_text_stays_text_from_the_form_to_the_recipients_printout(
+    advocate_site, recipient_site, reporter_site, team
+):
+    data = hostile_text_report()
+    typed = [data[name] for name in TEXT_FIELDS]
+    receipt, _ = submit_report(CsrfClient(), data)
+    report = Report.objects.get()
+    _reporter_follows_up(receipt)
+
+    advocate = Watch(advocate_site)
+    page = _advocate_replies_and_notes(advocate, advocate_site, team["advocate"], report, typed)
+    arrived = _build_and_send_the_referral(advocate, page, receipt, team["advocate"])
+    page.get_by_label(MESSAGE_LABEL).fill(TO_RECIPIENT)
+    _click(page, "button", "Send to the recipient")
+    advocate.check("referral with a message", TO_RECIPIENT.split("\n"))
+
+    recipient = Watch(recipient_site)
+    _recipient_reads_and_replies(recipient, recipient_site, team["recipient"], arrived)
 
     # The advocate reads the recipient's reply.
     page.reload()

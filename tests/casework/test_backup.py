@@ -25,7 +25,7 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 
 from casework import backups
-from casework import services as casework_services
+from intake import services as intake_services
 from intake.models import Report
 from referrals import services as referral_services
 from referrals.models import Referral
@@ -86,7 +86,7 @@ def _referred_report_with_photo(staff) -> tuple[str, Report, bytes, Referral]:
     receipt, _ = submit_report(CsrfClient(), data, files={"photos": upload("door.jpg", jpeg_bytes((320, 240)))})
     report = Report.objects.get()
     keys = custody.unlock(staff["advocate"], PASSWORD)
-    opened = casework_services.open_for_staff(report, keys, "advocate")
+    opened = intake_services.open_for_staff(report, keys, "advocate")
     photo = opened.photo(report.attachments.get().item)
     fields, lang = referral_services.report_data(opened)
     target = referral_services.resolve(fields, str(staff["organisation"].pk))

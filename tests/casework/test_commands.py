@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from audit.models import Event
-from casework import admin_services
+from casework import grants
 from casework.models import Invitation, Organisation, RetentionRule, StaffProfile
 from intake.models import Report
 from tests.casework.admin_helpers import accept_invitation, new_report
@@ -142,7 +142,7 @@ def test_demo_makes_two_key_holders_and_organisations_with_contact_lines(db):
         ("Demo Health Clinic", "health_org"),
     }
     assert all(Organisation.objects.values_list("contact", flat=True))
-    assert admin_services.active_holder_ids() == set(
+    assert grants.active_holder_ids() == set(
         get_user_model().objects.filter(username__in=["advocate", "admin"]).values_list("pk", flat=True)
     )
     _run("demo", "--reports", "0")  # again: nothing doubles

@@ -24,7 +24,17 @@ def test_english_otherwise(db):
         assert "Staff login" in page_text(response) and "Username" in page_text(response)
 
 
+def test_a_browser_asking_for_another_language_gets_the_dashboard_in_english_or_spanish(db):
+    """Staff pages are English and Spanish only: Thai first, then Spanish, is Spanish; Thai alone, English."""
+    for header, lang in (("th,es;q=0.8,en;q=0.5", "es"), ("th", "en"), ("zh-TW,zh;q=0.9", "en"), ("ko,en;q=0.1", "en")):
+        response = CsrfClient().get("/staff/login/", HTTP_ACCEPT_LANGUAGE=header)
+        assert f'<html lang="{lang}">' in response.content.decode(), header
+        assert response["Content-Language"] == lang
+
+
 def test_the_reporter_pages_still_take_their_language_from_the_address(db):
-    english = CsrfClient().get("/", HTTP_ACCEPT_LANGUAGE="es")
+    # Past the first visit to `/` (config.languages), the address alone decides.
+    english = CsrfClient().get("/report/", HTTP_ACCEPT_LANGUAGE="es")
     assert '<html lang="en">' in english.content.decode()
     assert '<html lang="es">' in CsrfClient().get("/es/").content.decode()
+    assert '<html lang="th">' in CsrfClient().get("/th/report/", HTTP_ACCEPT_LANGUAGE="es").content.decode()

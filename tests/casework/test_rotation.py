@@ -13,7 +13,7 @@ from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from audit.models import Event
-from casework import admin_services
+from casework import orgkey
 from intake.models import Report
 from tests.casework.admin_helpers import IMMEDIATE, SECRET_STORY, make_keeper, new_report
 from tests.casework.conftest import PASSWORD
@@ -55,7 +55,7 @@ def _assert_on_new_key_only(reports, new_private, old_private, new_key):
 
 @override_settings(TASKS=IMMEDIATE, HARBOR_ROTATION_GRACE_SECONDS=0)
 def test_it_rotates_rewraps_and_retires_the_old_key(staff, logged_in, monkeypatch):
-    monkeypatch.setattr(admin_services, "REWRAP_BATCH", 2)  # several batches with a few reports
+    monkeypatch.setattr(orgkey, "REWRAP_BATCH", 2)  # several batches with a few reports
     reports = [new_report() for _ in range(5)]
     old_key = staff["org_key"]
     updated = {r.id: r.updated_at for r in reports}
@@ -233,7 +233,7 @@ def test_inline_rewrap_when_the_cache_is_per_process(staff, logged_in, settings)
     settings.HARBOR_ROTATION_GRACE_SECONDS = 0
     report = new_report()
     make_keeper(staff)
-    assert admin_services.rewrap_mode() == "inline"
+    assert orgkey.rewrap_mode() == "inline"
     logged_in("keeper").submit("/staff/accounts/rotate/", CONFIRM)
     assert not DBTaskResult.objects.exists()
     report.refresh_from_db()

@@ -114,6 +114,34 @@ def test_a_report_naming_nothing_counts_as_none_stated_and_entries_outside_the_m
     assert table(result)["robbery"].total == stats.Cell(0)
 
 
+def _settle(lines, values, domains, key, assigned: dict) -> dict | None:
+    """Unit propagation: give every line with one unknown left the value that line forces.
+
+    None when a line cannot hold, or forces a value outside what a reader knows of it, or
+    forces ``key`` to its true value (the search is for another one).
+    """
+    assigned = dict(assigned)
+    changed = True
+    while changed:
+        changed = False
+        for total, members in lines:
+            open_ = [k for k in (total, *members) if k not in assigned]
+            if len(open_) > 1:
+                continue
+            s = sum(assigned[m] for m in members if m in assigned) - assigned.get(total, 0)
+            if not open_:
+                if s != 0:
+                    return None
+                continue
+            k = open_[0]
+            v = s if k == total else -s
+            if v not in domains[k] or (k == key and v == values[key]):
+                return None
+            assigned[k] = v
+            changed = True
+    return assigned
+
+
 def _solutions_differ(lines, values, domains, key) -> bool:
     """Is there an assignment of the hidden values, within what a reader knows
     of each and satisfying every line exactly, where ``key`` is not its true value?
@@ -123,30 +151,8 @@ def _solutions_differ(lines, values, domains, key) -> bool:
     """
     fixed = {k: v for k, v in values.items() if k not in domains}
 
-    def settle(assigned: dict) -> dict | None:
-        assigned = dict(assigned)
-        changed = True
-        while changed:
-            changed = False
-            for total, members in lines:
-                open_ = [k for k in (total, *members) if k not in assigned]
-                if len(open_) > 1:
-                    continue
-                s = sum(assigned[m] for m in members if m in assigned) - assigned.get(total, 0)
-                if not open_:
-                    if s != 0:
-                        return None
-                    continue
-                k = open_[0]
-                v = s if k == total else -s
-                if v not in domains[k] or (k == key and v == values[key]):
-                    return None
-                assigned[k] = v
-                changed = True
-        return assigned
-
     def search(assigned: dict) -> bool:
-        assigned = settle(assigned)
+        assigned = _settle(lines, values, domains, key, assigned)
         if assigned is None:
             return False
         open_ = [k for k in domains if k not in assigned]

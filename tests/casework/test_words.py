@@ -203,6 +203,23 @@ def _candidates(node: ast.AST):
         yield from _candidates(node.orelse)
 
 
+def _action_values(node: ast.AST) -> list[ast.AST]:
+    """The expressions that may carry an action: call arguments and parameter defaults."""
+    values: list[ast.AST] = []
+    if isinstance(node, ast.Call):
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name in CALLS and len(node.args) > CALLS[name]:
+            values.append(node.args[CALLS[name]])
+        values += [k.value for k in node.keywords if k.arg in PARAMETERS]
+    elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        arguments = node.args.args + node.args.kwonlyargs
+        defaults = [None] * (len(node.args.args) - len(node.args.defaults)) + node.args.defaults
+        defaults += node.args.kw_defaults
+        values += [d for a, d in zip(arguments, defaults, strict=True) if d is not None and a.arg in PARAMETERS]
+    return values
+
+
 def _actions_in_the_source() -> tuple[set[str], set[str]]:
     found: dict[str, set[str]] = {"literal": set(), "built": set()}
     for app in SOURCES:
@@ -210,23 +227,7 @@ def _actions_in_the_source() -> tuple[set[str], set[str]]:
             if "migrations" in path.parts:
                 continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                values: list[ast.AST] = []
-                if isinstance(node, ast.Call):
-                    func = node.func
-                    name = (
-                        func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-                    )
-                    if name in CALLS and len(node.args) > CALLS[name]:
-                        values.append(node.args[CALLS[name]])
-                    values += [k.value for k in node.keywords if k.arg in PARAMETERS]
-                elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                    arguments = node.args.args + node.args.kwonlyargs
-                    defaults = [None] * (len(node.args.args) - len(node.args.defaults)) + node.args.defaults
-                    defaults += node.args.kw_defaults
-                    values += [
-                        d for a, d in zip(arguments, defaults, strict=True) if d is not None and a.arg in PARAMETERS
-                    ]
-                for value in values:
+                for value in _action_values(node):
                     for kind, text in _candidates(value):
                         if kind == "built" or ACTION.match(text):
                             found[kind].add(text)

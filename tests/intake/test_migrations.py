@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from intake import models as intake_models
-from intake.services import append_message, thread
+from intake.services import OpenedReport, append_message
 from referrals.models import Referral
 from vault import crypto, envelope
 
@@ -95,14 +95,14 @@ def test_old_rows_get_random_ids_the_hour_and_still_open():
         assert [m.seq for m in messages] == [1, 2, 3]
         assert [m.legacy_item for m in messages] == [str(pk) for pk in old["old_message_ids"]]
         assert {m.created_at for m in messages} == {HOUR}
-        assert [(m["author"], m["kind"], m["text"]) for m in thread(report, dek)] == [
+        assert [(m["author"], m["kind"], m["text"]) for m in OpenedReport(report, dek).messages()] == [
             ("advocate", "message", "Are you safe?"),
             ("reporter", "details", "He had a knife."),
             ("advocate", "message", "Thank you."),
         ]
         new = append_message(report, dek, "reporter", "One more thing.", "message")
         assert new.seq == 4 and new.legacy_item == "" and new.aad_item == new.id
-        assert thread(report, dek)[-1]["text"] == "One more thing."
+        assert OpenedReport(report, dek).messages()[-1]["text"] == "One more thing."
 
         sensitive = report.sections.get(name="sensitive")
         assert envelope.decrypt_json(dek, RID, "sensitive", bytes(sensitive.blob)) == {

@@ -61,6 +61,36 @@ def _unquote(text: str) -> str:
     return ast.literal_eval(text)
 
 
+_KEYWORD_LINE = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(".*")$')
+
+
+def _read_comment(entry: Entry, line: str) -> None:
+    """Keep the references and flags of a comment; other comments (obsolete `#~` entries too) are skipped."""
+    if line.startswith("#:"):
+        entry.refs += [ref.rsplit(":", 1)[0] for ref in line[2:].split()]
+    elif line.startswith("#,"):
+        entry.flags |= {flag.strip() for flag in line[2:].split(",")}
+
+
+def _read_keyword(entry: Entry, match: re.Match[str]) -> tuple[str, int | None]:
+    """Store a `msgid "..."`-style line; return the key that continuation lines extend."""
+    name, index, value = match.group(1), match.group(2), _unquote(match.group(3))
+    if index is not None:
+        entry.msgstr_plural[int(index)] = value
+        return ("plural", int(index))
+    setattr(entry, name, value)
+    return (name, None)
+
+
+def _continue_string(entry: Entry, key: tuple[str, int | None], line: str) -> None:
+    """Append a bare `"..."` continuation line to the string it continues."""
+    value = _unquote(line)
+    if key[0] == "plural":
+        entry.msgstr_plural[key[1]] += value
+    else:
+        setattr(entry, key[0], getattr(entry, key[0]) + value)
+
+
 def parse_po(path: Path) -> list[Entry]:
     """Parse a .po file into entries (obsolete `#~` entries are skipped)."""
     entries: list[Entry] = []
@@ -75,35 +105,18 @@ def parse_po(path: Path) -> list[Entry]:
 
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
+        match = _KEYWORD_LINE.match(line)
         if not line:
             flush()
-        elif line.startswith("#~"):
-            continue
-        elif line.startswith("#:"):
-            entry.refs += [ref.rsplit(":", 1)[0] for ref in line[2:].split()]
-        elif line.startswith("#,"):
-            entry.flags |= {flag.strip() for flag in line[2:].split(",")}
         elif line.startswith("#"):
-            continue
+            _read_comment(entry, line)
+        elif match:
+            key = _read_keyword(entry, match)
+            seen_id = seen_id or key == ("msgid", None)
+        elif line.startswith('"') and key:
+            _continue_string(entry, key, line)
         else:
-            match = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(".*")$', line)
-            if match:
-                name, index, value = match.group(1), match.group(2), _unquote(match.group(3))
-                if index is not None:
-                    key = ("plural", int(index))
-                    entry.msgstr_plural[int(index)] = value
-                else:
-                    key = (name, None)
-                    setattr(entry, name, value)
-                    seen_id = seen_id or name == "msgid"
-            elif line.startswith('"') and key:
-                value = _unquote(line)
-                if key[0] == "plural":
-                    entry.msgstr_plural[key[1]] += value
-                else:
-                    setattr(entry, key[0], getattr(entry, key[0]) + value)
-            else:
-                raise AssertionError(f"unreadable line in {path.name}: {line!r}")
+            raise AssertionError(f"unreadable line in {path.name}: {line!r}")
     flush()
     return entries
 

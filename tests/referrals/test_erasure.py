@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from casework.admin_services import purge_expired
 from casework.models import Note, RetentionRule
+from casework.retention import purge_expired
 from intake.models import Attachment, AttachmentChunk, Message, Report, Section
 from referrals.models import PublishedAlert, Referral, ReferralMessage, ReferralWrap
 from tests.conftest import FULL_REPORT, CsrfClient, hidden, submit_report

@@ -21,6 +21,7 @@ from policy.catalogue import NEVER_SHARED_TAGS, OFFENCE_TAGS, default_catalogue
 from policy.errors import PolicyError
 from policy.referral import build_referral
 from referrals import services
+from referrals.policy_bridge import body_rows
 from tests.policy.strategies import reports, sentinel
 from tests.policy.support import include_all
 from vault import crypto
@@ -59,7 +60,8 @@ def _as_received(built) -> str:
     body = vault_referrals.encrypt(key, rid, "body", built.to_dict())
     wrap = vault_referrals.wrap_key(key, rid, RECIPIENT.public)
     opened = vault_referrals.decrypt(vault_referrals.unwrap_key(wrap, rid, RECIPIENT.private), rid, "body", body)
-    rows = referral_rows(opened)
+    rows = body_rows(opened)
+    assert rows == referral_rows(built)  # what the preview shows is what the recipient reads
     return json.dumps(opened, ensure_ascii=False) + "\n" + "\n".join(f"{label}: {value}" for label, value in rows)
 
 

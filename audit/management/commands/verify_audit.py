@@ -19,35 +19,41 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        problems: list[str] = []
-        result = verify()
-        if result.ok:
-            self.stdout.write(f"audit chain intact: {result.count} events")
-            if result.unkeyed:
-                self.stdout.write(
-                    f"events 1-{result.unkeyed} were written before the chain was keyed (SHA-256 only); "
-                    f"keyed event {result.unkeyed + 1} seals them"
-                )
-        else:
-            problems.append(f"audit chain broken after {result.count} good events: {result.problem}")
+        problems = self._chain()
         if options["head"]:
-            try:
-                heads = check_heads(options["head"])
-            except OSError as exc:
-                raise CommandError(f"head file {options['head']} cannot be read: {exc.strerror}") from exc
-            if heads.newest is None:
-                problems.append(f"head file {options['head']} holds no valid head record")
-            elif heads.ok:
-                self.stdout.write(
-                    f"head file: {heads.records} records, the newest anchors event {heads.newest.seq} "
-                    f"(exported {heads.newest.at}); every anchored event is in the chain unchanged"
-                )
-            problems.extend(f"head file: {problem}" for problem in heads.problems)
-            if heads.problem_count > len(heads.problems):
-                problems.append(f"head file: and {heads.problem_count - len(heads.problems)} more problems")
+            problems += self._heads(options["head"])
         if len(problems) == 1:
             raise CommandError(problems[0])
         if problems:
             for problem in problems:
                 self.stderr.write(problem)
             raise CommandError(f"audit verification failed: the {len(problems)} problems above")
+
+    def _chain(self) -> list[str]:
+        result = verify()
+        if not result.ok:
+            return [f"audit chain broken after {result.count} good events: {result.problem}"]
+        self.stdout.write(f"audit chain intact: {result.count} events")
+        if result.unkeyed:
+            self.stdout.write(
+                f"events 1-{result.unkeyed} were written before the chain was keyed (SHA-256 only); "
+                f"keyed event {result.unkeyed + 1} seals them"
+            )
+        return []
+
+    def _heads(self, path: str) -> list[str]:
+        try:
+            heads = check_heads(path)
+        except OSError as exc:
+            raise CommandError(f"head file {path} cannot be read: {exc.strerror}") from exc
+        if heads.newest is None:
+            return [f"head file {path} holds no valid head record", *(f"head file: {p}" for p in heads.problems)]
+        if heads.ok:
+            self.stdout.write(
+                f"head file: {heads.records} records, the newest anchors event {heads.newest.seq} "
+                f"(exported {heads.newest.at}); every anchored event is in the chain unchanged"
+            )
+        problems = [f"head file: {problem}" for problem in heads.problems]
+        if heads.problem_count > len(heads.problems):
+            problems.append(f"head file: and {heads.problem_count - len(heads.problems)} more problems")
+        return problems

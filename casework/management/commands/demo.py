@@ -73,32 +73,10 @@ class Command(BaseCommand):
             raise CommandError(
                 "demo creates well-known passwords: it runs only in development (HARBOR_ENV=development, DEBUG on)."
             )
-        User = get_user_model()
         with transaction.atomic():
-            org = recipients.current().filter(name=DEMO_ORGANISATIONS[0][0]).first()
-            if org is None:
-                org = recipients.add("manage.py demo", *DEMO_ORGANISATIONS[0])
-            for name, kind, contact in DEMO_ORGANISATIONS[1:]:
-                if not recipients.current().filter(name=name).exists():
-                    recipients.add("manage.py demo", name, kind, contact)
-            for username, (password, roles) in DEMO_USERS.items():
-                user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
-                if created:
-                    user.set_password(password)
-                    user.save()
-                StaffProfile.objects.update_or_create(
-                    user=user, defaults={"roles": roles, "organisation": org if "recipient" in roles else None}
-                )
-                if not StaffKey.objects.filter(user=user).exists():
-                    create_staff_key(user, password)
-                Authenticator.objects.filter(user=user).delete()
-                otp.add_authenticator(user, bytes.fromhex(demo_totp_key(username)), confirmed=True)
-            if not OrgKey.objects.exists():
-                # Two key holders, as docs/operations.md asks: one lost password must not lose every report.
-                advocate_key = User.objects.get(username="advocate").vault_key
-                org_key = create_org_key(advocate_key)
-                private = open_grant(org_key.grants.get(), unlock_staff_key(advocate_key, DEMO_USERS["advocate"][0]))
-                grant(org_key, private, User.objects.get(username="admin").vault_key)
+            org = self._organisations()
+            self._accounts(org)
+            self._org_key()
         receipts = []
         if reports and not Report.objects.exists():
             receipts = self._sample_reports(reports)
@@ -113,6 +91,42 @@ class Command(BaseCommand):
         )
         for receipt in receipts:
             self.stdout.write(f"  Sample report receipt (open it at /check/): {receipt}")
+
+    def _organisations(self):
+        """The demo recipient organisations; return the first, which the recipient user joins."""
+        org = recipients.current().filter(name=DEMO_ORGANISATIONS[0][0]).first()
+        if org is None:
+            org = recipients.add("manage.py demo", *DEMO_ORGANISATIONS[0])
+        for name, kind, contact in DEMO_ORGANISATIONS[1:]:
+            if not recipients.current().filter(name=name).exists():
+                recipients.add("manage.py demo", name, kind, contact)
+        return org
+
+    def _accounts(self, org) -> None:
+        """Each demo user with its roles, key pair and a known two-step secret."""
+        User = get_user_model()
+        for username, (password, roles) in DEMO_USERS.items():
+            user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+            if created:
+                user.set_password(password)
+                user.save()
+            StaffProfile.objects.update_or_create(
+                user=user, defaults={"roles": roles, "organisation": org if "recipient" in roles else None}
+            )
+            if not StaffKey.objects.filter(user=user).exists():
+                create_staff_key(user, password)
+            Authenticator.objects.filter(user=user).delete()
+            otp.add_authenticator(user, bytes.fromhex(demo_totp_key(username)), confirmed=True)
+
+    def _org_key(self) -> None:
+        if OrgKey.objects.exists():
+            return
+        # Two key holders, as docs/operations.md asks: one lost password must not lose every report.
+        User = get_user_model()
+        advocate_key = User.objects.get(username="advocate").vault_key
+        org_key = create_org_key(advocate_key)
+        private = open_grant(org_key.grants.get(), unlock_staff_key(advocate_key, DEMO_USERS["advocate"][0]))
+        grant(org_key, private, User.objects.get(username="admin").vault_key)
 
     def _sample_reports(self, count: int) -> list[str]:
         from intake.services import Draft, submit

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from casework import admin_services
+from casework import accounts, grants
 from casework.management.commands._holder import unlock_holder, user_named
 from vault.exceptions import KeyMissingError, NotKeyHolderError
 
@@ -21,11 +21,11 @@ class Command(BaseCommand):
         target = user_named(to)
         holder_user, keys = unlock_holder(holder, password_stdin)
         try:
-            admin_services.grant(holder_user, keys, target)
+            grants.grant(holder_user, keys, target)
         except NotKeyHolderError as exc:
             raise CommandError(f"{holder!r} does not hold the active organisation key.") from exc
         except KeyMissingError as exc:
             raise CommandError("There is no organisation key; run `manage.py bootstrap`.") from exc
-        except admin_services.Refused as exc:
+        except accounts.Refused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"{target.username!r} now holds the organisation key.")

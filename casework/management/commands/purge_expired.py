@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from casework import admin_services, tasks
+from casework import retention, tasks
 
 
 class Command(BaseCommand):
@@ -20,5 +20,5 @@ class Command(BaseCommand):
             result = tasks.purge_expired.enqueue()
             self.stdout.write(f"Purge queued (task {result.id}).")
             return
-        count = admin_services.purge_expired()
+        count = retention.purge_expired()
         self.stdout.write(f"Purged {count} report(s).")

@@ -38,7 +38,7 @@ class Command(BaseCommand):
     def _form(self, data: dict, instance=None) -> dict:
         form = OrganisationForm(data, instance=instance)
         if not form.is_valid():
-            problems = [f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()]
+            problems = [f"{field}: {' '.join(str(e) for e in errors)}" for field, errors in form.errors.items()]
             raise CommandError("; ".join(problems))
         return form.cleaned_data
 

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from casework import admin_services
+from casework import accounts, orgkey
 from casework.management.commands._holder import unlock_holder
 from vault import rotation
 from vault.exceptions import KeyMissingError, NotKeyHolderError, RotationPendingError
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         holder_user, keys = unlock_holder(holder, password_stdin)
         try:
             old = rotation.active_key()
-            outcome = admin_services.rotate(holder_user, keys, inline=True)
+            outcome = orgkey.rotate(holder_user, keys, inline=True)
         except KeyMissingError as exc:
             raise CommandError("There is no organisation key; run `manage.py bootstrap`.") from exc
         except NotKeyHolderError as exc:
@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 f"Reports re-wrapped. Waiting {max(wait, 0):.0f} s so that every server uses the new key…"
             )
             time.sleep(max(wait, 0) + 1)
-            outcome = admin_services.start_rewrap(holder_user.username, keys, old, inline=True)
+            outcome = orgkey.start_rewrap(holder_user.username, keys, old, inline=True)
         if outcome != "done":
             raise CommandError(f"The re-wrap did not finish ({outcome}); see docs/operations.md.")
         self.stdout.write(f"Rotated: new key {rotation.active_key().key_id}; old key {old.key_id} retired.")
@@ -56,10 +56,10 @@ class Command(BaseCommand):
     def _replace_lost(self, holder, password_stdin):
         holder_user, _keys = unlock_holder(holder, password_stdin)  # proves the holder can open the new key
         try:
-            new = admin_services.replace_lost_key(f"manage.py rotate_org_key ({holder})", holder_user)
+            new = orgkey.replace_lost_key(f"manage.py rotate_org_key ({holder})", holder_user)
         except NotKeyHolderError as exc:
             raise CommandError("Someone still holds the active key: rotate normally with their password.") from exc
-        except admin_services.Refused as exc:
+        except accounts.Refused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"New organisation key {new.key_id}, held by {holder!r}. Reports on the lost key stay unreadable."
