@@ -176,12 +176,26 @@ HANDOFF_KEY = "harbor:handoff:{digest}"
 HANDOFF_SECONDS = 120
 
 
+def _cache_is_shared() -> bool:
+    """Whether the page after a redirect will find what was handed off: Redis, or a single process.
+
+    Several app processes with in-process caches would each hold their own hand-offs, and the
+    redirect may land on another one: then the page is answered directly, without a redirect.
+    """
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    return not isinstance(caches["default"], LocMemCache) or settings.DEBUG or settings.TESTING
+
+
 def hand_off(payload: dict[str, Any]) -> str | None:
     """Keep ``payload`` sealed for the page after a redirect; return its key, or None if the cache is away.
 
     The server keeps only the ciphertext, under the keyed hash of the key, for
     two minutes or until it is taken; the key is in the redirect's address only.
     """
+    if not _cache_is_shared():
+        return None
     key = once.new_key()
     sealed = once.seal_handoff(key, json.dumps(payload).encode())
     try:

@@ -201,3 +201,14 @@ def test_without_the_cache_a_send_still_shows_its_receipt(client, org_keys, monk
     sent = client.submit("/report/send/", {"draft": hidden(preview, "draft")}, follow=False)
     assert sent.status_code == 200
     receipt_in(sent)
+
+
+def test_with_caches_in_each_process_a_send_answers_directly(client, org_keys, settings):
+    # Several processes, each with its own cache: the redirect could land on another one.
+    settings.DEBUG = False
+    settings.TESTING = False
+    preview = fill_and_preview(client)
+    sent = client.submit("/report/send/", {"draft": hidden(preview, "draft")}, follow=False)
+    assert sent.status_code == 200
+    receipt_in(sent)
+    assert client.submit("/report/send/", {"draft": hidden(preview, "draft")}).status_code == 409
