@@ -238,6 +238,10 @@ class Browser:
         if response.will_close:
             self.conn.close()
             self.conn = None
+        location = response.headers.get("Location", "")
+        if response.status == 303 and location.startswith("/"):
+            # A send answers with a redirect (Post/Redirect/Get): follow it as a browser does.
+            return self.request("GET", location)
         return response.status, data.decode("utf-8", "replace")
 
 

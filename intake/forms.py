@@ -14,8 +14,9 @@ from django import forms
 from django.conf import settings
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import escape
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from intake import choices as c
@@ -26,7 +27,9 @@ DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y"]
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M%p", "%I %p"]
 
 # Fields on the form that are not part of the report itself.
-CONTROL_FIELDS = {"website", "started", "photos", "carried_photos", "keep_photos"}
+NARRATIVE_LIMIT = 50000
+
+CONTROL_FIELDS = {"website", "started", "photos", "carried_photos", "keep_photos", "once"}
 
 
 def _note(text) -> HTML:
@@ -116,7 +119,7 @@ class ReportForm(forms.Form):
     # narrative
     narrative = TextField(
         long=True,
-        max_length=50000,
+        max_length=NARRATIVE_LIMIT,
         label=_("What happened, in your words"),
         help_text=_(
             "Write as much or as little as you like. Nothing you write here is shared unless an advocate has read it "
@@ -196,12 +199,15 @@ class ReportForm(forms.Form):
     )
     website = forms.CharField(required=False, label=_("Leave this empty"))  # honeypot, hidden by CSS
     started = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The form's one-time key (vault/once.py): a report is sent at most once from one form.
+    once = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, carried_count: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         # Typed dates (no date picker) are read the way the reader's language writes them.
         incident_date = cast(forms.DateField, self.fields["incident_date"])
         incident_date.input_formats = typed_date_formats(get_language() or "en")
+        self._say_the_narrative_limit()
         keep_photos = cast(forms.MultipleChoiceField, self.fields["keep_photos"])
         keep_photos.choices = [(str(i), _("Photo %(n)d") % {"n": i + 1}) for i in range(carried_count)]
         use_reporter_errors(self)
@@ -235,7 +241,7 @@ class ReportForm(forms.Form):
             ),
             Fieldset(_("Injuries and safety"), "injured", "injuries", "safe_now", "reporter_under_18", css_id="s-harm"),
             Fieldset(_("What you need"), "needs", "needs_other", css_id="s-needs"),
-            Fieldset(_("In your words"), "narrative", css_id="s-story"),
+            Fieldset(_("In your words"), "narrative", HTML(self._narrative_counter()), css_id="s-story"),
             Fieldset(
                 _("Context — stays with the advocates, never shared"),
                 _note(
@@ -273,6 +279,35 @@ class ReportForm(forms.Form):
             ),
             Div(Field("website", autocomplete="off", tabindex="-1"), css_class="hp"),
             "started",
+            "once",
+        )
+
+    def _say_the_narrative_limit(self) -> None:
+        """Say the narrative's limit before she reaches it, and let nothing cut it silently.
+
+        A ``maxlength`` would make the browser cut a pasted text at the limit without a word, so
+        the box has none: the help says the limit, a script counts near it, and past it the
+        server refuses kindly, keeping every character.
+        """
+        field = self.fields["narrative"]
+        field.widget.attrs.pop("maxlength", None)
+        field.widget.attrs.update({"data-limit": str(NARRATIVE_LIMIT), "data-counter": "narrative-counter"})
+        field.help_text = f"{field.help_text} " + gettext(
+            "You can write up to %(limit)s characters here (about %(pages)d pages). If you paste more, nothing "
+            "is cut: you will be asked to shorten it, or to send the rest later as a message with your receipt."
+        ) % {"limit": number_format(NARRATIVE_LIMIT, force_grouping=True), "pages": NARRATIVE_LIMIT // 2000}
+
+    @staticmethod
+    def _narrative_counter() -> str:
+        limit = number_format(NARRATIVE_LIMIT, force_grouping=True)
+        left = gettext("%(n)s characters left before the limit of %(limit)s.") % {"n": "%(n)s", "limit": limit}
+        over = gettext(
+            "%(n)s characters over the limit of %(limit)s. Nothing is cut: please shorten it, or send the rest "
+            "later as a message with your receipt."
+        ) % {"n": "%(n)s", "limit": limit}
+        return (
+            f'<p id="narrative-counter" class="form-text narrative-counter" aria-live="polite" hidden '
+            f'data-text-left="{escape(left)}" data-text-over="{escape(over)}"></p>'
         )
 
     def clean_incident_date(self):

@@ -181,10 +181,17 @@ def protections(data: dict[str, Any], lang: str) -> list[dict[str, str | bool]]:
     if not data.get("crime_types"):
         return []
     result = assess(data, packs(), today())
-    return [
-        {"kind": line.kind, "status": line.status, "text": line.text, "certain": line.certainty == "confirmed"}
-        for line in result.for_reporter(reporter_lang(lang))
-    ]
+    out: list[dict[str, str | bool]] = []
+    seen: set[str] = set()
+    for line in result.for_reporter(reporter_lang(lang)):
+        # Two packs of one place may say the same thing (a state law both packs mention): once is enough.
+        if line.text in seen:
+            continue
+        seen.add(line.text)
+        out.append(
+            {"kind": line.kind, "status": line.status, "text": line.text, "certain": line.certainty == "confirmed"}
+        )
+    return out
 
 
 def summaries(lang: str) -> list[str]:

@@ -29,6 +29,8 @@ class Counter:
     key: str
     limit: int
     window: int
+    # "address" (one address group's), "shared" (everyone's) or "bucket" (a receipt bucket's).
+    scope: str = "shared"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class Held:
     # "limit": past a limit, with no usable pass; "early": its ticket has not ripened (or its work
     # fell short); "refused": the pass it showed can never be used, so this is a new one.
     reason: str
+    # The limits it was past (what the waiting page tells her); empty when it came back early.
+    over: tuple[Counter, ...] = ()
 
 
 def _address(request) -> str:
@@ -67,12 +71,13 @@ def counters(
     try:
         out = []
         if per_address and settings.HARBOR_RATE_LIMIT_BY_ADDRESS:
-            out.append(Counter(f"rl:{name}:{tags.client_tag(_address(request), at)}", *per_address))
+            out.append(Counter(f"rl:{name}:{tags.client_tag(_address(request), at)}", *per_address, scope="address"))
         if shared:
-            group = "all"
+            group, scope = "all", "shared"
             if receipt_lookup is not None:
                 group = f"p{tags.bucket('receipt', receipt_lookup, settings.HARBOR_CHECK_PREFIXES, at)}"
-            out.append(Counter(f"rl:{name}:{group}", *shared))
+                scope = "bucket"
+            out.append(Counter(f"rl:{name}:{group}", *shared, scope=scope))
     except Exception:  # noqa: BLE001 - a cache outage must not stop a report (fail open, logged)
         log.warning("rate-limit cache unavailable")
         return []
@@ -128,7 +133,7 @@ def gate(request, action: str, counted: list[Counter], payload: str, *, count: b
                 reason = "refused"
         load = max(value / max(counter.limit, 1) for counter, value in over)
         fresh = passes.issue(action, binding, [counter.key for counter, _ in over], load, at)
-        return Held(fresh, fresh.wait(at), reason)
+        return Held(fresh, fresh.wait(at), reason, tuple(counter for counter, _ in over))
     except Exception:  # noqa: BLE001 - see counters()
         log.warning("rate-limit cache unavailable")
         return None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -19,9 +20,9 @@ from audit.services import record
 from intake.choices import FORM_SECTIONS
 from intake.models import Attachment, AttachmentChunk, Message, Report, Section, SpentDraft
 from intake.signals import consent_changed, report_erased
-from vault import envelope, receipts, tokens
+from vault import envelope, once, receipts, tokens
 from vault.custody import active_org_key
-from vault.exceptions import DecryptionError, InvalidReceiptError
+from vault.exceptions import DecryptionError, ExpiredTokenError, InvalidReceiptError
 from vault.session import Unlocked
 
 DRAFT = "draft"
@@ -36,6 +37,10 @@ REPORT_SECTIONS = ("summary", *FORM_SECTIONS)
 
 class ReplayedDraft(Exception):
     """This confirmation was already sent once."""
+
+
+class ReplayedForm(Exception):
+    """This form (its one-time key) was already sent once: nothing was written again."""
 
 
 class ReportNotFound(Exception):
@@ -53,11 +58,15 @@ def _hour(now=None):
 # --- drafts: what the reporter wrote, carried by their browser until they confirm
 
 
-def seal_draft(data: dict[str, Any], photos: list[bytes], lang: str) -> str:
-    """Seal a filled-in report into a token for the confirmation page."""
+def seal_draft(data: dict[str, Any], photos: list[bytes], lang: str, nonce: str = "") -> str:
+    """Seal a filled-in report into a token for the confirmation page.
+
+    ``nonce`` is the form's one-time key, so that the same form previewed twice (a reload of
+    the confirmation page, a resent form) gives drafts that can be sent only once between them.
+    """
     payload = {
         "v": 1,
-        "nonce": secrets.token_hex(16),
+        "nonce": nonce if once.is_key(nonce) else once.new_key(),
         "lang": lang,
         "data": data,
         "photos": [base64.b64encode(p).decode() for p in photos],
@@ -126,8 +135,92 @@ def sections_of(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def spent_digest(draft: Draft) -> str:
-    """The replay marker of a draft: a digest of its nonce, stored once it is sent."""
-    return hashlib.sha256(b"harbor/v1/draft-nonce" + draft.nonce.encode()).hexdigest()
+    """The replay marker of a draft: a keyed hash of its nonce (``vault.once``), stored once it is sent."""
+    return once.digest(_pepper(), "draft", draft.nonce)
+
+
+def _legacy_spent_digest(nonce: str) -> str:
+    # Drafts sent before 2026-12 were marked by an unkeyed digest; a draft lives three hours.
+    return hashlib.sha256(b"harbor/v1/draft-nonce" + nonce.encode()).hexdigest()
+
+
+def draft_spent(nonce: str) -> bool:
+    """Whether a report was already sent from the form with this one-time key."""
+    digests = [once.digest(_pepper(), "draft", nonce), _legacy_spent_digest(nonce)]
+    return SpentDraft.objects.filter(digest__in=digests).exists()
+
+
+def form_spent(purpose: str, key: str) -> bool:
+    """Whether the form with one-time key ``key`` was already sent for ``purpose``."""
+    return once.is_key(key) and SpentDraft.objects.filter(digest=once.digest(_pepper(), purpose, key)).exists()
+
+
+def spend(purpose: str, key: str) -> None:
+    """Mark a form's one-time key as spent, inside the caller's transaction; raise ReplayedForm if it was.
+
+    A form without a key (an old page) is not marked: it is sent as before.
+    """
+    if not once.is_key(key):
+        return
+    try:
+        with transaction.atomic():
+            SpentDraft.objects.create(digest=once.digest(_pepper(), purpose, key))
+    except IntegrityError:
+        raise ReplayedForm from None
+
+
+# --- what the page after a redirect shows, handed across it sealed (vault/once.py)
+
+HANDOFF_KEY = "harbor:handoff:{digest}"
+# Long enough for a slow phone to follow the redirect, short enough that nothing lingers.
+HANDOFF_SECONDS = 120
+
+
+def _cache_is_shared() -> bool:
+    """Whether the page after a redirect will find what was handed off: Redis, or a single process.
+
+    Several app processes with in-process caches would each hold their own hand-offs, and the
+    redirect may land on another one: then the page is answered directly, without a redirect.
+    """
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    return not isinstance(caches["default"], LocMemCache) or settings.DEBUG or settings.TESTING
+
+
+def hand_off(payload: dict[str, Any]) -> str | None:
+    """Keep ``payload`` sealed for the page after a redirect; return its key, or None if the cache is away.
+
+    The server keeps only the ciphertext, under the keyed hash of the key, for
+    two minutes or until it is taken; the key is in the redirect's address only.
+    """
+    if not _cache_is_shared():
+        return None
+    key = once.new_key()
+    sealed = once.seal_handoff(key, json.dumps(payload).encode())
+    try:
+        cache.set(HANDOFF_KEY.format(digest=once.digest(_pepper(), "handoff", key)), sealed, HANDOFF_SECONDS)
+    except Exception:  # noqa: BLE001 - without the cache the page is shown without a redirect
+        return None
+    return key
+
+
+def take_hand_off(key: str) -> dict[str, Any] | None:
+    """Return what was handed off under ``key`` and forget it; None if it is unknown, shown already or too old."""
+    if not once.is_key(key):
+        return None
+    name = HANDOFF_KEY.format(digest=once.digest(_pepper(), "handoff", key))
+    try:
+        sealed = cache.get(name)
+        cache.delete(name)
+    except Exception:  # noqa: BLE001 - the cache is away: as if shown already
+        return None
+    if not isinstance(sealed, str):
+        return None
+    try:
+        return json.loads(once.open_handoff(key, sealed, HANDOFF_SECONDS))
+    except (DecryptionError, ExpiredTokenError, ValueError):
+        return None
 
 
 def submit(draft: Draft) -> tuple[Report, str]:
@@ -138,6 +231,8 @@ def submit(draft: Draft) -> tuple[Report, str]:
     replayed draft collides on the spent-draft digest and stores nothing.
     """
     digest = spent_digest(draft)
+    if draft_spent(draft.nonce):
+        raise ReplayedDraft
     try:
         with transaction.atomic():
             return _store(draft, digest)
@@ -385,8 +480,12 @@ def open_with_check_token(token: str) -> OpenedReport:
 
 
 @transaction.atomic
-def add_reporter_message(opened: OpenedReport, text: str, kind: str = "message") -> Message:
-    """Append the reporter's message or added details, encrypted under the report key."""
+def add_reporter_message(opened: OpenedReport, text: str, kind: str = "message", key: str = "") -> Message:
+    """Append the reporter's message or added details, encrypted under the report key.
+
+    Raise ReplayedForm, writing nothing, if the form with one-time key ``key`` was sent already.
+    """
+    spend("message", key)
     msg = append_message(opened.report, opened.dek, Message.Author.REPORTER, text, kind)
     if opened.report.status in (Report.Status.WAITING, Report.Status.CLOSED):
         opened.report.status = Report.Status.IN_REVIEW
@@ -395,8 +494,14 @@ def add_reporter_message(opened: OpenedReport, text: str, kind: str = "message")
 
 
 @transaction.atomic
-def set_consent(opened: OpenedReport, consent: list[str], share_contact: str, protections: str = "") -> None:
-    """Replace the consent section with the reporter's new choice, in place (same row, same size class)."""
+def set_consent(
+    opened: OpenedReport, consent: list[str], share_contact: str, protections: str = "", key: str = ""
+) -> None:
+    """Replace the consent section with the reporter's new choice, in place (same row, same size class).
+
+    Raise ReplayedForm, writing nothing, if the form with one-time key ``key`` was sent already.
+    """
+    spend("consent", key)
     value: dict[str, list[str] | str] = {"consent": consent or ["record_only"]}
     if share_contact:
         value["consent_share_contact"] = share_contact
@@ -427,7 +532,7 @@ def erase(report: Report, *, reason: str) -> None:
 
 
 @transaction.atomic
-def withdraw(opened: OpenedReport) -> None:
+def withdraw(opened: OpenedReport, key: str = "") -> None:
     """Crypto-shred a report: delete every row of its content; keep a tombstone.
 
     With the wraps gone no copy of the ciphertext (a backup, say) can be opened by anyone; the
@@ -435,6 +540,7 @@ def withdraw(opened: OpenedReport) -> None:
     status) lets the advocates see that the reporter withdrew; the retention rule for withdrawn
     reports removes it.
     """
+    spend("withdraw", key)
     report = opened.report
     erase(report, reason="withdrawn")
     report.status = Report.Status.WITHDRAWN

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 
 from django.conf import settings
 from django.core import signing
 from django.db import DatabaseError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -20,6 +21,7 @@ from intake import policy_bridge, ratelimit, services
 from intake.forms import ConsentForm, MessageForm, ReceiptForm, ReportForm, WithdrawForm
 from intake.images import ImageRejected, reencode
 from intake.presenters import STATUS_WORDS, sections_for_display, shared_with
+from vault import once
 from vault.exceptions import DecryptionError, ExpiredTokenError, InvalidReceiptError, KeyMissingError
 from vault.receipts import display
 
@@ -44,14 +46,37 @@ def landing(request) -> HttpResponse:
     return render(request, "intake/landing.html", {"protection_summaries": policy_bridge.summaries(lang)})
 
 
+def error_links(*forms) -> list[tuple[str, str]]:
+    """Each error of ``forms`` as (the id of its field's first input, the words): the page's error summary.
+
+    A group of boxes or buttons has no element of its own id; its first input (``id_consent_0``)
+    is where the link takes her.
+    """
+    out = []
+    for form in forms:
+        if form is None or not form.is_bound:
+            continue
+        for name, errors in form.errors.items():
+            if name == "__all__" or name not in form.fields:
+                out += [("", str(message)) for message in errors]
+                continue
+            field = form[name]
+            anchor = field.id_for_label or f"{field.auto_id}_0"
+            out += [(anchor, f"{field.label}: {message}" if field.label else str(message)) for message in errors]
+    return out
+
+
 def _form_page(request, form: ReportForm, status: int = 200, notice: str = "") -> HttpResponse:
-    return render(request, "intake/report.html", {"form": form, "notice": notice}, status=status)
+    return render(
+        request, "intake/report.html", {"form": form, "notice": notice, "errors": error_links(form)}, status=status
+    )
 
 
-def _fresh_form(initial: dict | None = None, photos: list[bytes] | None = None) -> ReportForm:
+def _fresh_form(initial: dict | None = None, photos: list[bytes] | None = None, key: str = "") -> ReportForm:
     photos = photos or []
     initial = dict(initial or {})
     initial.update(
+        once=key if once.is_key(key) else once.new_key(),
         started=_started_token(),
         carried_photos=services.seal_photos(photos),
         keep_photos=[str(i) for i in range(len(photos))],
@@ -59,40 +84,24 @@ def _fresh_form(initial: dict | None = None, photos: list[bytes] | None = None) 
     return ReportForm(initial=initial, carried_count=len(photos))
 
 
-@require_http_methods(["GET", "POST"])
-def report(request) -> HttpResponse:
-    """Show the form; on POST validate it and show the confirmation page.
-
-    Nothing is stored here. An invalid form comes back with every value and
-    every accepted photo kept, and a message at each field that needs one.
-    """
-    if request.method == "GET":
-        return _form_page(request, _fresh_form())
-
-    if request.POST.get("action") in ("edit", "resume"):
-        token = request.POST.get("draft", "")
-        try:
-            draft = services.unseal_draft(token)
-        except (DecryptionError, ExpiredTokenError):
-            return render(request, "intake/expired.html", status=400)
-        if request.POST["action"] == "resume":
-            # Back from the waiting page with a pass: the confirmation page, if it is time.
-            return _preview(request, draft.data, draft.photos, token)
-        # The time already spent counts: a person editing is not a bot.
-        form = _fresh_form(draft.data, draft.photos)
-        form.initial["started"] = _started_token(settings.HARBOR_MIN_FORM_SECONDS)
-        return _form_page(request, form)
-
-    photos_lost = False
+def _from_draft(request) -> HttpResponse:
+    """ "Change something", or back from the waiting page: the form, or the confirmation page, from the draft."""
+    token = request.POST.get("draft", "")
     try:
-        carried = services.unseal_photos(request.POST.get("carried_photos", ""))
+        draft = services.unseal_draft(token)
     except (DecryptionError, ExpiredTokenError):
-        # Photos added earlier cannot be opened (the page was open too long, or the token was
-        # altered): say so, rather than send the report on without them.
-        carried = []
-        photos_lost = bool(request.POST.get("carried_photos"))
-    form = ReportForm(request.POST, request.FILES, carried_count=len(carried))
-    valid = form.is_valid()
+        return render(request, "intake/expired.html", status=400)
+    if request.POST["action"] == "resume":
+        # Back from the waiting page with a pass: the confirmation page, if it is time.
+        return _preview(request, draft.data, draft.photos, token)
+    # The time already spent counts: a person editing is not a bot. The form keeps its one-time key.
+    form = _fresh_form(draft.data, draft.photos, draft.nonce)
+    form.initial["started"] = _started_token(settings.HARBOR_MIN_FORM_SECONDS)
+    return _form_page(request, form)
+
+
+def _photos_of(request, form: ReportForm, carried: list[bytes], photos_lost: bool) -> tuple[list[bytes], list[str]]:
+    """The photos kept and newly added (re-encoded), and what to say about those that could not be."""
     data = form.cleaned_data
     keep = (
         {int(i) for i in data.get("keep_photos", []) if i.isascii() and i.isdigit()}
@@ -122,25 +131,62 @@ def report(request) -> HttpResponse:
     if len(photos) > settings.HARBOR_MAX_IMAGES:
         photo_errors.append(_("Please choose at most %(n)d photos.") % {"n": settings.HARBOR_MAX_IMAGES})
         photos = photos[: settings.HARBOR_MAX_IMAGES]
+    return photos, photo_errors
 
-    notice = ""
+
+def _bot_notice(request) -> tuple[str, float | None]:
+    """What to say when the honeypot is filled or the form came back too fast, and the time it took."""
     elapsed = _elapsed(request.POST.get("started", ""))
     if request.POST.get("website"):
-        valid = False
-        notice = _("Something went wrong. Please check your answers and press Continue again.")
-    elif elapsed is None or elapsed < settings.HARBOR_MIN_FORM_SECONDS:
-        valid = False
-        notice = _("Please check your answers and press Continue again.")
+        return _("Something went wrong. Please check your answers and press Continue again."), elapsed
+    if elapsed is None or elapsed < settings.HARBOR_MIN_FORM_SECONDS:
+        return _("Please check your answers and press Continue again."), elapsed
+    return "", elapsed
 
+
+@require_http_methods(["GET", "POST"])
+def report(request) -> HttpResponse:
+    """Show the form; on POST validate it and show the confirmation page.
+
+    Nothing is stored here. An invalid form comes back with every value and
+    every accepted photo kept, and a message at each field that needs one.
+    """
+    if request.method == "GET":
+        return _form_page(request, _fresh_form())
+
+    if request.POST.get("action") in ("edit", "resume"):
+        return _from_draft(request)
+
+    photos_lost = False
+    try:
+        carried = services.unseal_photos(request.POST.get("carried_photos", ""))
+    except (DecryptionError, ExpiredTokenError):
+        # Photos added earlier cannot be opened (the page was open too long, or the token was
+        # altered): say so, rather than send the report on without them.
+        carried = []
+        photos_lost = bool(request.POST.get("carried_photos"))
+    form = ReportForm(request.POST, request.FILES, carried_count=len(carried))
+    valid = form.is_valid()
+    photos, photo_errors = _photos_of(request, form, carried, photos_lost)
+
+    notice, elapsed = _bot_notice(request)
+    valid = valid and not notice
+
+    key = request.POST.get("once", "")
     if valid and not photo_errors:
+        if once.is_key(key) and services.draft_spent(key):
+            # This form was previewed and sent already (a reload, or Back and Continue again).
+            return render(request, "intake/already_sent.html", status=409)
         data = form.report_data()
-        return _preview(request, data, photos, services.seal_draft(data, photos, get_language() or "en"))
+        return _preview(request, data, photos, services.seal_draft(data, photos, get_language() or "en", key))
 
     # Show the form again, bound to what was sent, with the photos carried.
     again = request.POST.copy()
     again["carried_photos"] = services.seal_photos(photos)
     again.setlist("keep_photos", [str(i) for i in range(len(photos))])
     again["website"] = ""
+    if not once.is_key(key):
+        again["once"] = once.new_key()
     if elapsed is None or notice:
         again["started"] = _started_token(settings.HARBOR_MIN_FORM_SECONDS)
     form = ReportForm(again, carried_count=len(photos))
@@ -172,38 +218,72 @@ def _duration(seconds: int) -> str:
 
 
 HELD = {
-    "preview": (
-        "intake:report",
-        gettext_lazy("Continue: check before sending"),
-        gettext_lazy(
-            "A lot of reports have been checked in a short time, so we ask for a short wait before the next one. "
-            "Everything you wrote is kept, and nothing is saved yet."
-        ),
-    ),
-    "send": (
-        "intake:send",
-        gettext_lazy("Send report"),
-        gettext_lazy(
-            "A lot of reports have been sent in a short time, so we ask for a short wait before the next one. "
-            "Your report is still here and nothing is lost."
-        ),
-    ),
-    "check": (
-        "intake:check",
-        gettext_lazy("Open my report"),
-        gettext_lazy(
+    "preview": ("intake:report", gettext_lazy("Continue: check before sending")),
+    "send": ("intake:send", gettext_lazy("Send report")),
+    "check": ("intake:check", gettext_lazy("Open my report")),
+}
+
+
+def _window(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return _("an hour") if hours == 1 else ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    minutes = max(1, round(seconds / 60))
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+def _why_held(kind: str, held: ratelimit.Held) -> str:
+    """Why the request is held, as it is: which limit, its number and its window (settings; "Floods")."""
+    if kind == "check":
+        return _(
             "A lot of receipts have been tried in a short time, so we ask for a short wait before the next one. "
             "The receipt you typed is kept, sealed in this page: you do not need to type it again."
-        ),
-    ),
-}
+        )
+    kept = (
+        _("Your report is still here and nothing is lost.")
+        if kind == "send"
+        else _("Everything you wrote is kept, and nothing is saved yet.")
+    )
+    by_address = [c for c in held.over if c.scope == "address"]
+    counter = by_address[0] if by_address else (held.over[0] if held.over else None)
+    if counter is None:
+        return kept
+    words = {"limit": counter.limit, "window": _window(counter.window)}
+    if counter.scope == "address":
+        reason = (
+            _(
+                "More than %(limit)d reports have been sent from this connection in less than %(window)s. "
+                "Many people can share one connection, such as a drop-in centre's Wi-Fi, so nobody is refused: "
+                "we ask for a short wait before the next one."
+            )
+            if kind == "send"
+            else _(
+                "More than %(limit)d reports have been checked from this connection in less than %(window)s. "
+                "Many people can share one connection, such as a drop-in centre's Wi-Fi, so nobody is refused: "
+                "we ask for a short wait before the next one."
+            )
+        )
+    else:
+        reason = (
+            _(
+                "More than %(limit)d reports have been sent to Harbor, by everyone, in less than %(window)s, "
+                "so we ask for a short wait before the next one."
+            )
+            if kind == "send"
+            else _(
+                "More than %(limit)d reports have been checked on Harbor, by everyone, in less than %(window)s, "
+                "so we ask for a short wait before the next one."
+            )
+        )
+    return f"{reason % words} {kept}"
 
 
 def _held_page(
     request, held: ratelimit.Held, kind: str, fields: dict[str, str], pending_text: str = ""
 ) -> HttpResponse:
     """A request held at a rate limit: how long to wait, with everything typed kept (sealed)."""
-    url, button, intro = HELD[kind]
+    url, button = HELD[kind]
+    intro = _why_held(kind, held)
     words = {"wait": _duration(held.wait), "button": button}
     if held.reason == "early":
         instruction = _("It is not time yet. Please wait %(wait)s more, then press “%(button)s” again.") % words
@@ -282,9 +362,32 @@ def send(request) -> HttpResponse:
             "We couldn't save your report just now. Nothing was saved. Please try again in a moment: your report is still here."
         )
         return _confirm_page(request, draft.data, len(draft.photos), token, notice=notice, status=503)
+    # Post/Redirect/Get: a reload of the receipt page sends nothing (the receipt crosses sealed).
+    key = services.hand_off({"receipt": receipt})
+    if key is None:
+        return _receipt(request, receipt)
+    return _see_other(reverse("intake:sent"), key)
+
+
+def _see_other(url: str, key: str) -> HttpResponse:
+    response = HttpResponseRedirect(f"{url}?h={key}")
+    response.status_code = 303
+    return response
+
+
+def _receipt(request, receipt: str) -> HttpResponse:
     return render(
         request, "intake/receipt.html", {"receipt": display(receipt), "receipt_groups": display(receipt).split("-")}
     )
+
+
+@require_GET
+def sent(request) -> HttpResponse:
+    """The receipt, once: the page a send redirects to. Shown again, it says it was sent."""
+    handed = services.take_hand_off(request.GET.get("h", ""))
+    if handed is None or not isinstance(handed.get("receipt"), str):
+        return render(request, "intake/already_sent.html")
+    return _receipt(request, handed["receipt"])
 
 
 @require_http_methods(["GET", "POST"])
@@ -309,6 +412,12 @@ def _check_page(
             "photo_count": opened.photos(),
             "shared": shared_with(opened.report),
             "token": services.seal_check(opened),
+            "once_message": once.new_key(),
+            "once_consent": once.new_key(),
+            "once_withdraw": once.new_key(),
+            # The page closes itself when its check token expires (a meta refresh, or the script).
+            "close_after": settings.HARBOR_CHECK_MAX_AGE,
+            "close_minutes": max(1, round(settings.HARBOR_CHECK_MAX_AGE / 60)),
             "notice": notice,
             "message_form": message_form or MessageForm(),
             "consent_form": consent_form
@@ -320,6 +429,7 @@ def _check_page(
                 }
             ),
             "withdraw_form": withdraw_form or WithdrawForm(),
+            "errors": error_links(message_form, consent_form, withdraw_form),
         },
         status=status,
     )
@@ -327,15 +437,28 @@ def _check_page(
 
 def _receipt_page(request, form: ReceiptForm, status: int = 200, notice: str = "", pending_text: str = ""):
     return render(
-        request, "intake/check.html", {"form": form, "notice": notice, "pending_text": pending_text}, status=status
+        request,
+        "intake/check.html",
+        {"form": form, "notice": notice, "pending_text": pending_text, "errors": error_links(form)},
+        status=status,
     )
+
+
+def _check_get(request) -> HttpResponse:
+    """The receipt box; the report once after an action (``h``); or the box again when time is up (``closed``)."""
+    if "h" in request.GET:
+        return _after_check_action(request)
+    if "closed" in request.GET:
+        # Where an open report goes by itself when its time is up.
+        return _receipt_page(request, ReceiptForm(), notice=_closed_notice())
+    return _receipt_page(request, ReceiptForm())
 
 
 @require_http_methods(["GET", "POST"])
 def check(request) -> HttpResponse:
     """Open a report with its receipt. A wrong receipt gets one answer, whether or not it exists."""
     if request.method == "GET":
-        return _receipt_page(request, ReceiptForm())
+        return _check_get(request)
     pending_text = request.POST.get("pending_text", "")[:20000]
     attempt = request.POST.get("attempt", "")
     if attempt:
@@ -387,14 +510,54 @@ def check(request) -> HttpResponse:
     return _check_page(request, opened, message_form=message_form)
 
 
+def _closed_notice() -> str:
+    minutes = max(1, round(settings.HARBOR_CHECK_MAX_AGE / 60))
+    return ngettext(
+        "For your safety, this page closes after %(n)d minute. Please type your receipt again.",
+        "For your safety, this page closes after %(n)d minutes. Please type your receipt again.",
+        minutes,
+    ) % {"n": minutes}
+
+
 def _reopen(request):
     """Return the report behind the page's check token, or a response asking for the receipt again."""
     try:
         return services.open_with_check_token(request.POST.get("token", "")), None
     except (DecryptionError, ExpiredTokenError, services.ReportNotFound):
-        notice = _("For your safety, this page closes after 30 minutes. Please type your receipt again.")
+        notice = _closed_notice()
         pending = request.POST.get("text", "")[:20000]
         return None, _receipt_page(request, ReceiptForm(), status=400, notice=notice, pending_text=pending)
+
+
+DONE_NOTICES = {
+    "message": gettext_lazy("Sent. Only the advocates can read it."),
+    "consent": gettext_lazy("Your choice is saved."),
+}
+
+
+def _check_done(request, opened, outcome: str) -> HttpResponse:
+    """Post/Redirect/Get for /check/: the opened report crosses the redirect sealed (vault/once.py)."""
+    key = services.hand_off({"token": services.seal_check(opened), "outcome": outcome})
+    if key is None:
+        return _check_page(request, opened, notice=str(DONE_NOTICES[outcome]))
+    return _see_other(reverse("intake:check"), key)
+
+
+def _after_check_action(request) -> HttpResponse:
+    """The page a /check/ action redirects to: the report with what was done, shown once."""
+    handed = services.take_hand_off(request.GET.get("h", ""))
+    if handed and handed.get("outcome") in DONE_NOTICES:
+        try:
+            opened = services.open_with_check_token(str(handed.get("token", "")))
+        except (DecryptionError, ExpiredTokenError, services.ReportNotFound):
+            opened = None
+        if opened is not None:
+            return _check_page(request, opened, notice=str(DONE_NOTICES[handed["outcome"]]))
+    notice = _(
+        "For your safety, this page is shown only once. What you sent was saved. "
+        "To see your report again, please type your receipt."
+    )
+    return _receipt_page(request, ReceiptForm(), notice=notice)
 
 
 @require_POST
@@ -405,8 +568,12 @@ def check_message(request) -> HttpResponse:
     form = MessageForm(request.POST)
     if not form.is_valid():
         return _check_page(request, opened, message_form=form, status=400)
-    services.add_reporter_message(opened, form.cleaned_data["text"], form.cleaned_data["kind"])
-    return _check_page(request, opened, notice=_("Sent. Only the advocates can read it."))
+    # A message sent twice (a reload, Back and resend) is written once; the answer is the same.
+    with contextlib.suppress(services.ReplayedForm):
+        services.add_reporter_message(
+            opened, form.cleaned_data["text"], form.cleaned_data["kind"], request.POST.get("once", "")
+        )
+    return _check_done(request, opened, "message")
 
 
 @require_POST
@@ -417,22 +584,39 @@ def check_consent(request) -> HttpResponse:
     form = ConsentForm(request.POST)
     if not form.is_valid():
         return _check_page(request, opened, consent_form=form, status=400)
-    services.set_consent(
-        opened,
-        form.cleaned_data["consent"],
-        form.cleaned_data["consent_share_contact"],
-        form.cleaned_data["consent_protections"],
-    )
-    return _check_page(request, opened, notice=_("Your choice is saved."))
+    with contextlib.suppress(services.ReplayedForm):
+        services.set_consent(
+            opened,
+            form.cleaned_data["consent"],
+            form.cleaned_data["consent_share_contact"],
+            form.cleaned_data["consent_protections"],
+            request.POST.get("once", ""),
+        )
+    return _check_done(request, opened, "consent")
 
 
 @require_POST
 def check_withdraw(request) -> HttpResponse:
+    if services.form_spent("withdraw", request.POST.get("once", "")):
+        # Sent again (a reload, Back and resend): it is erased already; say so again.
+        return _erased()
     opened, retry = _reopen(request)
     if retry:
         return retry
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         return _check_page(request, opened, withdraw_form=form, status=400)
-    services.withdraw(opened)
+    services.withdraw(opened, request.POST.get("once", ""))
+    return _erased()
+
+
+def _erased() -> HttpResponse:
+    response = HttpResponseRedirect(reverse("intake:withdrawn"))
+    response.status_code = 303
+    return response
+
+
+@require_GET
+def withdrawn(request) -> HttpResponse:
+    """Where an erasure redirects to (Post/Redirect/Get): it says what is gone, and names no report."""
     return render(request, "intake/withdrawn.html", {"backup_days": settings.HARBOR_BACKUP_DAYS})

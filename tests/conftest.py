@@ -68,8 +68,14 @@ class CsrfClient(Client):
         return self.cookies["csrftoken"].value
 
     def submit(self, url: str, data: dict | None = None, **kwargs):
+        """POST a form; on the reporter's pages, follow the redirect a send answers with, like a browser.
+
+        Every reporter send answers with a redirect (Post/Redirect/Get); tests of the redirect
+        itself pass ``follow=False``.
+        """
         data = dict(data or {})
         data.setdefault("csrfmiddlewaretoken", self.token())
+        kwargs.setdefault("follow", re.sub(r"^/[a-z]{2}(-[a-z]+)?/", "/", url).startswith(("/report/", "/check/")))
         return self.post(url, data, **kwargs)
 
 

@@ -163,7 +163,7 @@ def press(client, response, work: str = "", **extra):
     url, values = held_form(response)
     if work:
         values["work"] = work
-    return client.post(url, values, **extra)
+    return client.post(url, values, follow=True, **extra)
 
 
 def solve(response) -> str:
