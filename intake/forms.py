@@ -178,10 +178,10 @@ class ReportForm(forms.Form):
     consent_protections = forms.ChoiceField(
         label=_("Should victim services be reminded of the protections for people who report?"),
         help_text=_(
-            "Some places have promised not to arrest or prosecute a person who reports a violent crime "
-            "for sex work or a small drug offence. If you say yes, what victim services receive names "
-            "these promises, and so says that they may apply to you. If you say no or leave it empty, "
-            "it is not mentioned. You can change this later with your receipt."
+            "Some places have promised not to arrest or charge a person who reports a violent crime "
+            "for sex work or a small drug offence. If you say yes, what victim services receive will name "
+            "these promises, and so will say that they may apply to you. If you say no or leave it empty, "
+            "they are not mentioned. You can change this later with your receipt."
         ),
         choices=c.YES_NO,
         widget=forms.RadioSelect,

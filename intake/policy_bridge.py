@@ -35,7 +35,7 @@ RECIPIENT_TITLES = {
 }
 
 GENERALISED_LABELS = {
-    ("perp_relationship", "known_person"): _("Someone they knew"),
+    ("perp_relationship", "known_person"): _("Someone the person reporting knew"),
     ("incident_time", "night"): _("At night (midnight to 6 am)"),
     ("incident_time", "morning"): _("In the morning (6 am to noon)"),
     ("incident_time", "afternoon"): _("In the afternoon (noon to 6 pm)"),

@@ -52,7 +52,7 @@ def test_confirmation_shows_each_chosen_recipient_with_removals(client):
         assert value not in shared
     # Generalised: a client is "someone they knew".
     assert "A client" not in shared
-    assert "Someone they knew" in shared
+    assert "Someone the person reporting knew" in shared
 
 
 def test_record_only_shares_nothing(client):
