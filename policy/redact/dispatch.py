@@ -19,6 +19,9 @@ from .specialise import _first_chars, _specialised
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 _DISPATCH_CACHE_SIZE = 8192
 _compile = lru_cache(maxsize=2048)(re.compile)
+#: The characters a key is extended with past a prefix that any letters may follow ("he*").
+_KEY_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_"
+_LAZY: Any = object()
 
 
 @lru_cache(maxsize=4096)  # keyed by the lexicons' regexes (about 1,000)
@@ -42,6 +45,8 @@ class _Dispatch:
         # Per key: the combined regex's match method, and its (group, payload) slots. Keys come
         # from the text, so the cache is bounded: about 1,600 keys cover the whole corpus.
         self._lookup = lru_cache(maxsize=_DISPATCH_CACHE_SIZE)(self._candidates)
+        # Per key, the same entries built ahead of any text (``compile_all``): never evicted.
+        self._ready: dict[str, Any] = {}
 
     def add(self, source: str, payload: Any) -> None:
         self.add_alternation([source], payload)
@@ -82,7 +87,7 @@ class _Dispatch:
         if residual:
             source = _alternation(residual)
             self._residual.append((re.compile(source), _first_chars(source), payload))
-        self._lookup.cache_clear()
+        self._forget()
 
     def add_terms(self, terms: Iterable[str], payload: Any) -> None:
         """Add literal terms (folded): per key, one trie-shaped regex, so that "the track",
@@ -94,7 +99,34 @@ class _Dispatch:
                 grouped.setdefault(key, []).append(term)
         for key, group in grouped.items():
             self._by_key.setdefault(key, []).append((r"(?<!\w)" + _term_trie(group), payload))
+        self._forget()
+
+    def _forget(self) -> None:
         self._lookup.cache_clear()
+        self._ready = {}
+
+    def compile_all(self) -> None:
+        """Build now the combined regex of every key some regex can start with.
+
+        Otherwise each is built (its sources specialised, the result compiled) at the first
+        word with that key, which on new text is most of the matching's time. The keys are
+        those of ``_by_key``; a key that is a prefix any letters may follow ("he*") stands for
+        itself and its extensions by ASCII letters and digits. A word whose key is not among
+        them (one no regex can start with, or an extension by another letter) is looked up as
+        before, with the same result.
+        """
+        keys: set[str] = set()
+        for key in self._by_key:
+            if not key.endswith("*"):
+                keys.add(key)
+                continue
+            prefix = key[:-1]
+            keys.add(prefix)
+            tails = [""]
+            for _ in range(_KEY_LENGTH - len(prefix)):
+                tails = [tail + c for tail in tails for c in _KEY_CHARS]
+                keys.update(prefix + tail for tail in tails)
+        self._ready = {key: self._candidates(key) for key in sorted(keys)}
 
     def _candidates(self, key: str) -> tuple[Callable[[str, int], re.Match[str]], tuple[tuple[int, Any], ...]] | None:
         found = list(self._by_key.get(key, ()))
@@ -137,8 +169,12 @@ class _Dispatch:
         """Return every (start, end, payload) match, in order of start."""
         out: list[tuple[int, int, Any]] = []
         lookup = self._lookup
+        ready = self._ready.get
         for word in _WORD_KEY.finditer(text):
-            entry = lookup(word.group())
+            key = word.group()
+            entry = ready(key, _LAZY)
+            if entry is _LAZY:
+                entry = lookup(key)
             if entry is None:
                 continue
             match, slots = entry

@@ -38,7 +38,11 @@ def _dispatch(codes: tuple[str, ...]) -> _Dispatch:
     for i, code in enumerate(codes):
         lex = lexicon(code)
         parts += [lex.dispatch.tagged(i), lex.keep.tagged(i)]
-    return _Dispatch.merged(*parts)
+    merged = _Dispatch.merged(*parts)
+    # Every word start's combined regex, built when the redactor loads (a preloaded worker
+    # forks with them), not at the first word of a new text that needs one.
+    merged.compile_all()
+    return merged
 
 
 _GLOBAL_KINDS = frozenset(kind for kind, _ in _GLOBAL_DETECTORS) | {"pii.first_name"}
