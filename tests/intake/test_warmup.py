@@ -64,7 +64,9 @@ def test_the_vocabulary_holds_the_lexicons_words_and_no_report():
     assert len(words) > 1000
 
 
-@pytest.mark.django_db
+# A WSGI call sends request_started, whose close_old_connections closes a connection held in a
+# transaction: the test runs outside one (as the warm-up does), or PostgreSQL's would be lost.
+@pytest.mark.django_db(transaction=True)
 def test_the_warm_up_serves_the_first_pages_and_leaves_no_connection_open(monkeypatch):
     application = get_wsgi_application()
     assert warmup._get_pages(application) == []
