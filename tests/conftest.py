@@ -24,15 +24,22 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 @pytest.fixture(autouse=True)
 def _fresh_process_state():
-    """Each test starts with no cached organisation key and an empty cache."""
+    """Each test starts with no cached organisation key, an empty cache and the default language.
+
+    A request through LocaleMiddleware leaves its language active in the thread: a test that
+    calls a function directly after one asked for /es/ would otherwise run in Spanish.
+    """
     from django.core.cache import cache
+    from django.utils import translation
 
     from vault.custody import forget_active_org_key
 
     forget_active_org_key()
     cache.clear()
+    translation.deactivate()
     yield
     forget_active_org_key()
+    translation.deactivate()
 
 
 @dataclass
