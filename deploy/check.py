@@ -1036,7 +1036,11 @@ http {{
         )
         if "photo" not in confirm.text.lower():
             raise Failure("the confirmation page does not mention the photo")
-        sent = submit(reporter, "/report/", the_form(confirm, having="Send report"), {}, button="Send report")
+        # Post/Redirect/Get: the send answers with a redirect to the receipt page, shown once.
+        posted = submit(
+            reporter, "/report/", the_form(confirm, having="Send report"), {}, button="Send report", expect=303
+        )
+        sent = reporter.get(location(posted))
         groups = re.findall(r'<span class="receipt-group">([0-9A-Z]{4})</span>', sent.text)
         if len(groups) != 5:
             raise Failure("the receipt page shows no receipt")
