@@ -12,7 +12,6 @@ it), so they can only reach staff.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +23,7 @@ from ._data import DATA_DIR, LANGS, REPORTER_LANGS, open_file
 from .catalogue import Catalogue, default_catalogue
 from .errors import DataFileError
 from .packs import Caveat, InForce, Pack, Protection, Text, Verification, weakest
+from .translations import placeholders
 
 Status = Literal["applies", "may_apply", "does_not_apply", "not_in_force"]
 Certainty = Literal["confirmed", "unconfirmed"]
@@ -105,14 +105,10 @@ def _phrase(path: Path, name: str, value: Mapping[str, Any]) -> Text:
     for lang, text in texts.items():
         if not isinstance(text, str) or not text.strip():
             raise DataFileError(path, f"{name}.{lang}", "must be a non-empty string")
-    fields = {lang: _placeholders(text) for lang, text in texts.items()}
+    fields = {lang: placeholders(text) for lang, text in texts.items()}
     if len({frozenset(f) for f in fields.values()}) != 1:
         raise DataFileError(path, name, "placeholders differ between languages")
     return Text.of(texts)
-
-
-def _placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 @cache
