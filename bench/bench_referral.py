@@ -110,7 +110,7 @@ def long_report() -> dict:
     from django.http import QueryDict
     from django.utils.datastructures import MultiValueDict
 
-    from intake.forms import ReportForm
+    from intake.forms import CONTROL_FIELDS, ReportForm
 
     post = QueryDict(mutable=True)
     for name, value in long_report_post(long_narrative()).items():
@@ -122,7 +122,7 @@ def long_report() -> dict:
     missing = [
         name
         for name in ReportForm.base_fields
-        if name not in {"photos", "carried_photos", "keep_photos", "website", "started"} and name not in data
+        if name not in CONTROL_FIELDS and name not in data
     ]
     if missing:
         raise SystemExit(f"the long report leaves fields empty: {missing}")

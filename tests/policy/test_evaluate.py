@@ -110,3 +110,15 @@ def test_the_benchmark_takes_the_production_path(calls, monkeypatch):
     bench._round([("en", "I was working on the stroll.")], None)
     assert calls == ["I was working on the stroll."]
     sys.modules.pop("bench_redact", None)
+
+
+def test_the_referral_benchmark_report_validates_and_fills_every_field(monkeypatch):
+    """bench_referral's long report passes the real form, with every answer field filled."""
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    bench = importlib.import_module("bench_referral")
+    try:
+        data = bench.long_report()
+    finally:
+        sys.modules.pop("bench_referral", None)
+    assert len(data["narrative"].encode()) >= bench.NARRATIVE_BYTES
+    assert data["consent_share_contact"] == "yes"
