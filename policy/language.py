@@ -288,6 +288,9 @@ _WORDS: Final = {
 }
 _SPLIT: Final = re.compile(r"(?<=[.!?。！？\n])\s*|\n+")
 _WORD: Final = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+_ASCII_LETTER: Final = re.compile(r"[A-Za-z]")
+_NON_ASCII: Final = re.compile(r"[^\x00-\x7f]")
+_VIETNAMESE: Final = re.compile("[" + re.escape("".join(sorted(_VIETNAMESE_LETTERS | _VIETNAMESE_TONES))) + "]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +312,17 @@ class Detection:
 
 def _script_counts(text: str) -> Counter[str]:
     counts: Counter[str] = Counter()
-    for ch in text:
+    # ASCII letters are Latin and nothing else: count them at once, and look at each of the
+    # other characters alone (most of an English or Spanish text never reaches the loop). The
+    # count joins where the first ASCII letter stands, so that ties keep their order.
+    first = _ASCII_LETTER.search(text)
+    first_at = first.start() if first else len(text)
+    pending = len(_ASCII_LETTER.findall(text, first_at))
+    for m in _NON_ASCII.finditer(text):
+        if pending and m.start() > first_at:
+            counts["latin"] += pending
+            pending = 0
+        ch = m.group()
         code = ord(ch)
         if 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
             counts["hangul"] += 1
@@ -321,6 +334,8 @@ def _script_counts(text: str) -> Counter[str]:
             counts["han"] += 1
         elif ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN"):
             counts["latin"] += 1
+    if pending:
+        counts["latin"] += pending
     return counts
 
 
@@ -331,7 +346,7 @@ def _chinese(text: str) -> str:
 
 
 def _latin(text: str) -> str | None:
-    if any(ch in _VIETNAMESE_LETTERS or ch in _VIETNAMESE_TONES for ch in text):
+    if _VIETNAMESE.search(text):
         return "vi"
     words = [w.lower() for w in _WORD.findall(text)]
     if not words:
