@@ -29,6 +29,13 @@ def _handoff_key(response) -> str:
     return parse_qs(urlsplit(response["Location"]).query)["h"][0]
 
 
+def _new_form(client) -> tuple[str, dict[str, str]]:
+    """A new report form's one-time key, and the full report as its preview posts it."""
+    form = client.get("/report/")
+    key = hidden(form, "once")
+    return key, {"started": hidden(form, "started"), "once": key, "action": "preview", **FULL_REPORT}
+
+
 def test_a_send_redirects_and_the_receipt_is_shown_once(client, org_keys):
     preview = fill_and_preview(client)
     sent = client.submit("/report/send/", {"draft": hidden(preview, "draft")}, follow=False)
@@ -69,9 +76,7 @@ def test_a_replayed_send_writes_nothing_and_says_so_kindly(client, org_keys):
 
 
 def test_the_same_form_previewed_again_after_sending_sends_nothing_more(client, org_keys):
-    form = client.get("/report/")
-    key = hidden(form, "once")
-    payload = {"started": hidden(form, "started"), "once": key, "action": "preview", **FULL_REPORT}
+    key, payload = _new_form(client)
     first = client.submit("/report/", payload)
     second = client.submit("/report/", payload)  # a reload of the confirmation page, before sending
     assert first.status_code == second.status_code == 200
@@ -87,9 +92,7 @@ def test_the_same_form_previewed_again_after_sending_sends_nothing_more(client, 
 
 
 def test_a_form_keeps_its_key_through_change_something(client, org_keys):
-    form = client.get("/report/")
-    key = hidden(form, "once")
-    payload = {"started": hidden(form, "started"), "once": key, "action": "preview", **FULL_REPORT}
+    key, payload = _new_form(client)
     preview = client.submit("/report/", payload)
     edit = client.submit("/report/", {"draft": hidden(preview, "draft"), "action": "edit"})
     assert hidden(edit, "once") == key
@@ -103,9 +106,7 @@ def test_a_new_form_is_a_new_report(client, org_keys):
 
 
 def test_only_a_keyed_hash_of_a_key_is_kept(client, org_keys):
-    form = client.get("/report/")
-    key = hidden(form, "once")
-    payload = {"started": hidden(form, "started"), "once": key, "action": "preview", **FULL_REPORT}
+    key, payload = _new_form(client)
     preview = client.submit("/report/", payload)
     client.submit("/report/send/", {"draft": hidden(preview, "draft")})
     stored = list(SpentDraft.objects.values_list("digest", flat=True))
