@@ -1,12 +1,16 @@
-"""Hotlines and services an administrator lists for reporters, in English and Spanish.
+"""Hotlines and services an administrator lists for reporters, in English and Spanish, and in
+each other reporter language an administrator gives.
 
 Nothing here is about a reporter: it is the organisation's own list, public by
-design, so it is stored as it is. Every text a reporter reads exists in both
-languages (resources/forms.py refuses one without the other).
+design, so it is stored as it is. Every text a reporter reads exists in English and
+Spanish (resources/forms.py refuses one without the other). The other reporter
+languages are optional, each complete or absent (resources/forms.py): a reader of a
+language without one reads the English texts, marked as English for screen readers.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +57,9 @@ class Resource(models.Model):
     hours_es = models.CharField(_("Hours (Spanish)"), max_length=120, blank=True)
     languages_en = models.CharField(_("Languages spoken (English)"), max_length=120, blank=True)
     languages_es = models.CharField(_("Languages spoken (Spanish)"), max_length=120, blank=True)
+    # {language code: {"name", "helps_with", "hours", "languages"}} for the reporter languages
+    # other than English and Spanish (other_languages()); a language is here whole or not at all.
+    translations = models.JSONField(_("Other languages"), default=dict, blank=True)
     position = models.PositiveSmallIntegerField(_("Order"), default=0, help_text=_("Lower numbers come first."))
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -71,14 +78,34 @@ class Resource(models.Model):
         return f"tel:{'+' if self.phone.strip().startswith('+') else ''}{digits}"
 
     def in_language(self, lang: str) -> dict[str, str]:
-        """The texts a reporter reads, in ``lang`` (English for any language but Spanish)."""
-        es = lang == "es"
-        return {
-            "name": (self.name_es or self.name) if es else self.name,
-            "helps_with": self.helps_with_es if es else self.helps_with_en,
-            "hours": self.hours_es if es else self.hours_en,
-            "languages": self.languages_es if es else self.languages_en,
-            "phone": self.phone,
-            "tel": self.tel,
-            "url": self.url,
-        }
+        """The texts a reporter reads, in ``lang`` where the administrator gave them, otherwise
+        in English; ``lang`` and ``name_lang`` say which language they are in."""
+        if lang == "es":
+            texts = {"name": self.name_es or self.name, "helps_with": self.helps_with_es}
+            texts |= {"hours": self.hours_es, "languages": self.languages_es, "lang": "es"}
+            texts["name_lang"] = "es" if self.name_es else "en"
+        else:
+            given = self.translations.get(lang) if lang != "en" else None
+            if not given or not given.get("helps_with"):
+                given, lang = None, "en"
+            texts = {
+                "name": (given or {}).get("name") or self.name,
+                "helps_with": given["helps_with"] if given else self.helps_with_en,
+                "hours": given.get("hours", "") if given else self.hours_en,
+                "languages": given.get("languages", "") if given else self.languages_en,
+                "lang": lang,
+                "name_lang": lang if given and given.get("name") else "en",
+            }
+        return texts | {"phone": self.phone, "tel": self.tel, "url": self.url}
+
+    @property
+    def given_languages(self) -> list[tuple[str, str]]:
+        """The other languages it is given in, as (code, the language's name in itself)."""
+        from config.languages import native_name
+
+        return [(code, native_name(code)) for code, _name in other_languages() if code in self.translations]
+
+
+def other_languages() -> list[tuple[str, str]]:
+    """The reporter languages besides English and Spanish, as (code, English name)."""
+    return [(code, name) for code, name in settings.LANGUAGES if code not in ("en", "es")]

@@ -80,6 +80,8 @@ def test_it_has_no_accessibility_violations_on_any_reporter_page(axe_site, org_k
     audit.check("landing")
     site.goto("/es/")
     audit.check("landing (es)")
+    site.goto("/th/")
+    audit.check("landing (th), the hotline in English, marked lang=en")
     site.goto("/no-such-page/", status=404)
     audit.check("404")
 
@@ -112,5 +114,5 @@ def test_it_has_no_accessibility_violations_on_any_reporter_page(axe_site, org_k
     assert page.locator("h1").inner_text() == "Your report has been erased"
     audit.check("withdrawn")
 
-    assert len(audit.pages) == 12
+    assert len(audit.pages) == 13
     assert not audit.problems, "\n".join(audit.problems)
