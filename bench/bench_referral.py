@@ -119,11 +119,7 @@ def long_report() -> dict:
     if not form.is_valid():
         raise SystemExit(f"the long report does not validate: {form.errors.as_json()}")
     data = form.report_data()
-    missing = [
-        name
-        for name in ReportForm.base_fields
-        if name not in CONTROL_FIELDS and name not in data
-    ]
+    missing = [name for name in ReportForm.base_fields if name not in CONTROL_FIELDS and name not in data]
     if missing:
         raise SystemExit(f"the long report leaves fields empty: {missing}")
     return data
