@@ -6,22 +6,26 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
-from django.utils.translation import get_language_info
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from casework.presenters import language_words
 from config.languages import native_name
 from intake.fields import clean_text
 from resources.models import Resource, other_languages
 
 #: Texts that must be given in both languages or in neither.
 PAIRS = (("hours_en", "hours_es"), ("languages_en", "languages_es"))
-#: The texts of one other language, each with its English field and its length limit.
+#: The texts of one other language: (its part, the English field it translates, its label). The
+#: name may stay the same; the others follow the rule of ``_clean_other_languages``.
 PARTS = (
-    ("name", "name", 120, _("Name")),
-    ("helps_with", "helps_with_en", 300, _("What they help with")),
-    ("hours", "hours_en", 120, _("Hours")),
-    ("languages", "languages_en", 120, _("Languages spoken")),
+    ("name", "name", _("Name")),
+    ("helps_with", "helps_with_en", _("What they help with")),
+    ("hours", "hours_en", _("Hours")),
+    ("languages", "languages_en", _("Languages spoken")),
 )
+ENGLISH = [english for part, english, _label in PARTS if part != "name"]
 MODEL_FIELDS = [
     "name",
     "name_es",
@@ -42,6 +46,13 @@ def other_field(part: str, code: str) -> str:
     return f"{part}__{code}"
 
 
+def _legend(code: str) -> str:
+    """ "ไทย (Thai), optional", the language's own name marked as that language. Fixed text only:
+    crispy renders a legend as a template."""
+    local = format_html('<span lang="{}">{}</span>', code, native_name(code))
+    return mark_safe(_("%(local)s (%(name)s), optional") % {"local": local, "name": escape(language_words(code))})  # noqa: S308 - escaped above
+
+
 class ResourceForm(forms.ModelForm):
     class Meta:
         model = Resource
@@ -51,18 +62,17 @@ class ResourceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         given = self.instance.translations or {}
         fieldsets = []
-        for code, _name in other_languages():
+        for code in other_languages():
             names = []
-            for part, _english, limit, label in PARTS:
+            for part, english, label in PARTS:
                 name = other_field(part, code)
-                self.fields[name] = forms.CharField(label=label, max_length=limit, required=False)
+                limit = Resource._meta.get_field(english).max_length
+                # Typed in that language: the browser's spelling and a screen reader follow it.
+                widget = forms.TextInput(attrs={"lang": code})
+                self.fields[name] = forms.CharField(label=label, max_length=limit, required=False, widget=widget)
                 self.initial.setdefault(name, given.get(code, {}).get(part, ""))
                 names.append(name)
-            legend = _("%(local)s (%(name)s), optional") % {
-                "local": native_name(code),
-                "name": get_language_info(code)["name_translated"],
-            }
-            fieldsets.append(Fieldset(legend, *names, css_class="resource-language"))
+            fieldsets.append(Fieldset(_legend(code), *names, css_class="resource-language"))
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -79,29 +89,39 @@ class ResourceForm(forms.ModelForm):
                 self.add_error(missing, _("Give this in both languages, or leave both empty: reporters read either."))
         if not data.get("phone") and not data.get("url"):
             self.add_error("phone", _("Give a phone number, a website, or both: a reporter needs a way to reach them."))
-        self._clean_other_languages(data)
+        for code in other_languages():
+            self._clean_language(data, code)
         return data
 
-    def _clean_other_languages(self, data: dict) -> None:
-        """Each other language is whole or absent: with any of its texts, what they help with,
-        and the hours and languages if the English gives them (the name may stay the same)."""
-        for code, _name in other_languages():
-            if not any(data.get(other_field(part, code)) for part, *_rest in PARTS):
+    def _clean_language(self, data: dict, code: str) -> None:
+        """One other language is whole or absent: with any of its texts, what they help with, and
+        the hours and languages if the English gives them (the name may stay the same). When the
+        English changes, a language given before must change too, or be emptied: it would
+        otherwise tell its readers what the English no longer says."""
+        names = [other_field(part, code) for part, *_rest in PARTS]
+        if not any(data.get(name) for name in names):
+            return
+        for part, english, _label in PARTS:
+            name = other_field(part, code)
+            if part == "name":
                 continue
-            for part, english, _limit, _label in PARTS[1:]:
-                name = other_field(part, code)
-                if (part == "helps_with" or data.get(english)) and not data.get(name):
-                    self.add_error(
-                        name,
-                        _("Give this too, or leave this language empty: its readers then see the English."),
-                    )
-                elif data.get(name) and not data.get(english):
-                    self.add_error(name, _("Give this in English first: every language says the same."))
+            if (part == "helps_with" or data.get(english)) and not data.get(name):
+                self.add_error(
+                    name, _("Give this too, or leave this language empty: its readers then see the English.")
+                )
+            elif data.get(name) and not data.get(english):
+                self.add_error(name, _("Give this in English first: every language says the same."))
+        english_changed = self.instance.pk is not None and any(f in self.changed_data for f in ENGLISH)
+        if english_changed and not any(name in self.changed_data for name in names):
+            self.add_error(
+                other_field("helps_with", code),
+                _("The English changed: change this language to say the same, or leave it empty."),
+            )
 
     def translations(self) -> dict[str, dict[str, str]]:
         """The other languages given, as ``Resource.translations`` keeps them."""
         out = {}
-        for code, _name in other_languages():
+        for code in other_languages():
             texts = {part: self.cleaned_data.get(other_field(part, code), "") for part, *_rest in PARTS}
             if texts["helps_with"]:
                 out[code] = {part: text for part, text in texts.items() if text}

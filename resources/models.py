@@ -15,6 +15,8 @@ from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.languages import native_name
+
 # What a person may type as a phone number: digits, letters of a vanity number
 # (1-800-656-HOPE), spaces and the usual separators, an optional leading "+".
 PHONE_VALIDATOR = RegexValidator(
@@ -80,32 +82,52 @@ class Resource(models.Model):
     def in_language(self, lang: str) -> dict[str, str]:
         """The texts a reporter reads, in ``lang`` where the administrator gave them, otherwise
         in English; ``lang`` and ``name_lang`` say which language they are in."""
-        if lang == "es":
-            texts = {"name": self.name_es or self.name, "helps_with": self.helps_with_es}
-            texts |= {"hours": self.hours_es, "languages": self.languages_es, "lang": "es"}
-            texts["name_lang"] = "es" if self.name_es else "en"
-        else:
-            given = self.translations.get(lang) if lang != "en" else None
-            if not given or not given.get("helps_with"):
-                given, lang = None, "en"
-            texts = {
-                "name": (given or {}).get("name") or self.name,
-                "helps_with": given["helps_with"] if given else self.helps_with_en,
-                "hours": given.get("hours", "") if given else self.hours_en,
-                "languages": given.get("languages", "") if given else self.languages_en,
-                "lang": lang,
-                "name_lang": lang if given and given.get("name") else "en",
-            }
+        texts = self._spanish() if lang == "es" else (self._given(lang) or self._english())
         return texts | {"phone": self.phone, "tel": self.tel, "url": self.url}
+
+    def _spanish(self) -> dict[str, str]:
+        return {
+            "name": self.name_es or self.name,
+            "helps_with": self.helps_with_es,
+            "hours": self.hours_es,
+            "languages": self.languages_es,
+            "lang": "es",
+            "name_lang": "es" if self.name_es else "en",
+        }
+
+    def _english(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "helps_with": self.helps_with_en,
+            "hours": self.hours_en,
+            "languages": self.languages_en,
+            "lang": "en",
+            "name_lang": "en",
+        }
+
+    def _given(self, lang: str) -> dict[str, str] | None:
+        """The texts of another language, if it is given whole: what they help with, and every
+        text the English gives (the form makes it so; a stored one that is not is not read)."""
+        given = self.translations.get(lang) if lang != "en" else None
+        if not given or not given.get("helps_with"):
+            return None
+        if (self.hours_en and not given.get("hours")) or (self.languages_en and not given.get("languages")):
+            return None
+        return {
+            "name": given.get("name") or self.name,
+            "helps_with": given["helps_with"],
+            "hours": given.get("hours", "") if self.hours_en else "",
+            "languages": given.get("languages", "") if self.languages_en else "",
+            "lang": lang,
+            "name_lang": lang if given.get("name") else "en",
+        }
 
     @property
     def given_languages(self) -> list[tuple[str, str]]:
         """The other languages it is given in, as (code, the language's name in itself)."""
-        from config.languages import native_name
-
-        return [(code, native_name(code)) for code, _name in other_languages() if code in self.translations]
+        return [(code, native_name(code)) for code in other_languages() if code in self.translations]
 
 
-def other_languages() -> list[tuple[str, str]]:
-    """The reporter languages besides English and Spanish, as (code, English name)."""
-    return [(code, name) for code, name in settings.LANGUAGES if code not in ("en", "es")]
+def other_languages() -> list[str]:
+    """The codes of the reporter languages besides English and Spanish."""
+    return [code for code, _name in settings.LANGUAGES if code not in ("en", "es")]

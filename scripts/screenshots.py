@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import BrowserContext, Page, sync_playwright
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 CHROMIUM_ARGS = [
@@ -57,6 +57,14 @@ def fill_report(page: Page) -> None:
     page.click('button[name="action"][value="preview"]')
 
 
+def local_only(context: BrowserContext, base: str) -> None:
+    """Refuse every request that is not to the local Harbor."""
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(f"{base}/") else route.abort(),
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="http://127.0.0.1:8000", help="where Harbor answers")
@@ -67,6 +75,7 @@ def main() -> int:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         phone = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+        local_only(phone, base)
         page = phone.new_page()
         page.goto(f"{base}/")
         page.screenshot(path=args.out / "landing-phone.png", full_page=True)
@@ -76,6 +85,7 @@ def main() -> int:
         page.wait_for_selector("#send-form")
         page.screenshot(path=args.out / "confirm-phone.png", full_page=True)
         desktop = browser.new_context(viewport={"width": 1280, "height": 900})
+        local_only(desktop, base)
         page = desktop.new_page()
         page.goto(f"{base}/report/")
         page.screenshot(path=args.out / "form-desktop.png")

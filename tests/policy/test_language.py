@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import unicodedata
+from collections import Counter
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policy import language
 from policy.language import AUTOMATIC, UNKNOWN, detect, name
 
 SAMPLES = {
@@ -84,3 +90,57 @@ def test_it_is_deterministic_and_names_languages_for_staff():
     text = SAMPLES["vi"][0] + "\n" + SAMPLES["tl"][0]
     assert detect(text) == detect(text)
     assert name("th") == "Thai" and name("zh-hant") == "Chinese (Traditional)" and name("xx") == "xx"
+
+
+def _script_counts_one_by_one(text: str) -> list[tuple[str, int]]:
+    """Each character looked at alone, as language.py did before 2026-12-06: the reference."""
+    counts: Counter[str] = Counter()
+    for ch in text:
+        code = ord(ch)
+        if 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+            counts["hangul"] += 1
+        elif 0x0E00 <= code <= 0x0E7F:
+            counts["thai"] += 1
+        elif 0x3040 <= code <= 0x30FF:
+            counts["kana"] += 1
+        elif 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF:
+            counts["han"] += 1
+        elif ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN"):
+            counts["latin"] += 1
+    return list(counts.items())
+
+
+_SCRIPTS = st.sampled_from(
+    [
+        "a",
+        "Z",
+        " ",
+        "1",
+        ".",
+        "é",
+        "ñ",
+        "ặ",
+        "ơ",
+        "Ǻ",
+        "ｆ",
+        "가",
+        "ᄀ",
+        "ㄱ",
+        "ก",
+        "๑",
+        "あ",
+        "ア",
+        "中",
+        "㐀",
+        "丽",
+        "😀",
+        "\n",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SCRIPTS | st.characters(), max_size=40).map("".join))
+def test_scripts_are_counted_as_one_character_at_a_time_would_count_them(text):
+    # The same counts in the same order: a tie between two scripts goes the same way.
+    assert list(language._script_counts(text).items()) == _script_counts_one_by_one(text)

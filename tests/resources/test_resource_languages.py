@@ -81,7 +81,7 @@ def test_a_name_not_given_stays_the_english_one_marked_as_english(staff, logged_
     assert TAGALOG["languages__tl"] in tagalog and '<span lang="en">' not in tagalog
 
 
-def test_english_and_spanish_pages_are_as_before(staff, logged_in):
+def test_english_and_spanish_pages_read_their_own_texts(staff, logged_in):
     assert _add(logged_in, **THAI).status_code == 302
     english = _resource_html("/")
     assert HOTLINE["helps_with_en"] in english and ' lang="' not in english
@@ -110,7 +110,7 @@ def test_a_language_is_given_whole_or_not_at_all(staff, logged_in, fields, wrong
     response = _add(logged_in, **fields)
     html = response.content.decode()
     assert response.status_code == 400
-    assert f"id_{wrong}" in html and "leave this language empty" in html
+    assert f'id="error_1_id_{wrong}"' in html and "leave this language empty" in html
     assert not Resource.objects.exists()
     for value in fields.values():
         assert value in html  # nothing typed is lost
@@ -119,7 +119,8 @@ def test_a_language_is_given_whole_or_not_at_all(staff, logged_in, fields, wrong
 def test_a_text_the_english_does_not_give_is_refused(staff, logged_in):
     response = _add(logged_in, hours_en="", hours_es="", **THAI)
     assert response.status_code == 400
-    assert "Give this in English first" in response.content.decode()
+    html = response.content.decode()
+    assert 'id="error_1_id_hours__th"' in html and "Give this in English first" in html
     assert not Resource.objects.exists()
 
 
@@ -131,7 +132,7 @@ def test_the_form_shows_what_was_given_and_a_language_emptied_is_gone(staff, log
     assert '<span lang="th">ไทย</span>' in listing and '<span lang="tl">Tagalog</span>' in listing
     form = logged_in("admin").get(f"/staff/resources/{resource.pk}/").content.decode()
     assert THAI["helps_with__th"] in form and TAGALOG["helps_with__tl"] in form
-    assert "ไทย (Thai), optional" in form
+    assert "ไทย</span> (Thai), optional" in form
     emptied = {name: "" for name in THAI}
     assert (
         logged_in("admin").submit(f"/staff/resources/{resource.pk}/", dict(HOTLINE, **TAGALOG, **emptied)).status_code
@@ -139,3 +140,59 @@ def test_the_form_shows_what_was_given_and_a_language_emptied_is_gone(staff, log
     )
     assert set(Resource.objects.get().translations) == {"tl"}
     assert THAI["helps_with__th"] not in _resource_html("/th/")
+
+
+def test_a_change_to_the_english_needs_each_given_language_changed_or_emptied(staff, logged_in):
+    assert _add(logged_in, **THAI, **TAGALOG).status_code == 302
+    resource = Resource.objects.get()
+    url = f"/staff/resources/{resource.pk}/"
+    weekdays = dict(HOTLINE, hours_en="Weekdays, 9 to 5", hours_es="Entre semana, de 9 a 5")
+    refused = logged_in("admin").submit(url, dict(weekdays, **THAI, **TAGALOG))
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert 'id="error_1_id_helps_with__th"' in html and 'id="error_1_id_helps_with__tl"' in html
+    assert "The English changed" in html and "Weekdays, 9 to 5" in html  # nothing typed is lost
+    assert Resource.objects.get().hours_en == HOTLINE["hours_en"]
+    # Thai says the same again, Tagalog is emptied: accepted.
+    thai = dict(THAI, hours__th="วันธรรมดา 9 โมงถึง 5 โมงเย็น")
+    no_tagalog = {name: "" for name in TAGALOG}
+    assert logged_in("admin").submit(url, dict(weekdays, **thai, **no_tagalog)).status_code == 302
+    assert set(Resource.objects.get().translations) == {"th"}
+    assert "วันธรรมดา" in _resource_html("/th/")
+    assert '<span lang="en">Weekdays, 9 to 5</span>' in _resource_html("/tl/")
+    # Changing only the phone number leaves the languages as they are.
+    assert logged_in("admin").submit(url, dict(weekdays, phone="988", **thai)).status_code == 302
+
+
+def test_a_stored_language_that_is_not_whole_is_not_read():
+    resource = Resource(
+        name="Hotline",
+        helps_with_en="Help",
+        hours_en="Every day",
+        translations={"th": {"helps_with": "ช่วยเหลือ"}, "ko": {"hours": "매일"}},
+    )
+    assert resource.in_language("th")["helps_with"] == "Help" and resource.in_language("th")["lang"] == "en"
+    assert resource.in_language("ko")["helps_with"] == "Help"
+    whole = Resource(
+        name="Hotline", helps_with_en="Help", translations={"th": {"helps_with": "ช่วยเหลือ", "hours": "ทุกวัน"}}
+    )
+    assert whole.in_language("th") | {"tel": ""} == whole.in_language("th") | {"tel": ""}
+    assert whole.in_language("th")["helps_with"] == "ช่วยเหลือ" and whole.in_language("th")["hours"] == ""
+
+
+def test_english_shown_on_another_page_is_escaped(staff, logged_in):
+    markup = '<b>x</b> & "y"'
+    assert _add(logged_in, helps_with_en=markup, languages_en=markup).status_code == 302
+    korean = _resource_html("/ko/")
+    escaped = "&lt;b&gt;x&lt;/b&gt; &amp; &quot;y&quot;"
+    assert f'<p class="mb-1" lang="en">{escaped}</p>' in korean
+    assert f'<span lang="en">{escaped}</span>' in korean
+    assert "<b>x</b>" not in korean
+
+
+def test_the_form_marks_each_language_it_asks_for(staff, logged_in):
+    form = logged_in("admin").get("/staff/resources/new/").content.decode()
+    assert '<span lang="th">ไทย</span> (Thai), optional' in form
+    assert re.search(
+        r'<input[^>]*name="helps_with__th"[^>]*lang="th"|<input[^>]*lang="th"[^>]*name="helps_with__th"', form
+    )
