@@ -84,6 +84,8 @@ class ResourceForm(forms.ModelForm):
             if isinstance(value, str):
                 data[name] = clean_text(value)
         for en, es in PAIRS:
+            if en in self.errors or es in self.errors:
+                continue  # its own message says what is wrong; "give both" would mislead
             if bool(data.get(en)) != bool(data.get(es)):
                 missing = es if data.get(en) else en
                 self.add_error(missing, _("Give this in both languages, or leave both empty: reporters read either."))
@@ -103,8 +105,8 @@ class ResourceForm(forms.ModelForm):
             return
         for part, english, _label in PARTS:
             name = other_field(part, code)
-            if part == "name":
-                continue
+            if part == "name" or english in self.errors or name in self.errors:
+                continue  # a text with a message of its own (too long) gets no second one
             if (part == "helps_with" or data.get(english)) and not data.get(name):
                 self.add_error(
                     name, _("Give this too, or leave this language empty: its readers then see the English.")

@@ -196,3 +196,12 @@ def test_the_form_marks_each_language_it_asks_for(staff, logged_in):
     assert re.search(
         r'<input[^>]*name="helps_with__th"[^>]*lang="th"|<input[^>]*lang="th"[^>]*name="helps_with__th"', form
     )
+
+
+def test_a_text_too_long_gets_its_own_message_only(staff, logged_in):
+    response = _add(logged_in, hours_en="x" * 121, **THAI)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="error_1_id_hours_en"' in html
+    assert "Give this in English first" not in html and "Give this in both languages" not in html
+    assert not Resource.objects.exists()
