@@ -16,21 +16,17 @@ help: the form filled with a made-up report and "Continue" pressed.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 
-OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.chromium import CHROMIUM_ARGS, DEFAULT_CHROMIUM  # noqa: E402 - after the path
+
+OUT = ROOT / "docs" / "screenshots"
 MIN_FORM_SECONDS = 5
 # Made up for the picture: no real person, place or number.
 NARRATIVE = (
@@ -73,7 +69,7 @@ def main() -> int:
     base = args.base.rstrip("/")
     args.out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=DEFAULT_CHROMIUM, args=CHROMIUM_ARGS)
         phone = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
         local_only(phone, base)
         page = phone.new_page()
